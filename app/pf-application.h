@@ -1,0 +1,24 @@
+/* pf-application.h
+ *
+ * Copyright 2026 The Postfach authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <adwaita.h>
+
+G_BEGIN_DECLS
+
+#define PF_TYPE_APPLICATION (pf_application_get_type ())
+
+G_DECLARE_FINAL_TYPE (PfApplication, pf_application, PF, APPLICATION, AdwApplication)
+
+PfApplication *pf_application_new      (const char        *application_id,
+                                        GApplicationFlags  flags);
+GSettings     *pf_application_get_settings (PfApplication *self);
+
+void           _pf_application_actions_init (PfApplication *self);
+
+G_END_DECLS

@@ -1,0 +1,18 @@
+/* pf-folder-tree.h
+ *
+ * Copyright 2026 The Postfach authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gtk/gtk.h>
+
+G_BEGIN_DECLS
+
+#define PF_TYPE_FOLDER_TREE (pf_folder_tree_get_type ())
+
+G_DECLARE_FINAL_TYPE (PfFolderTree, pf_folder_tree, PF, FOLDER_TREE, GtkWidget)
+
+G_END_DECLS

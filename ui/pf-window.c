@@ -1,0 +1,200 @@
+/* pf-window.c
+ *
+ * Copyright 2026 The Postfach authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "pf-window"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "pf-folder-tree.h"
+#include "pf-message-list.h"
+#include "pf-preview-pane.h"
+#include "pf-window.h"
+
+struct _PfWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  /* Owned */
+  GSettings            *settings;
+
+  /* Template children */
+  AdwToastOverlay      *toast_overlay;
+  GtkPaned             *outer_paned;
+  GtkPaned             *inner_paned;
+  PfFolderTree         *folder_tree;
+  PfMessageList        *message_list;
+  PfPreviewPane        *preview_pane;
+};
+
+G_DEFINE_FINAL_TYPE (PfWindow, pf_window, ADW_TYPE_APPLICATION_WINDOW)
+
+enum {
+  PROP_0,
+  PROP_SETTINGS,
+  N_PROPS
+};
+
+static GParamSpec *properties [N_PROPS];
+
+/**
+ * pf_window_new:
+ * @application: the application
+ * @settings: the UI preferences (window size, pane widths)
+ *
+ * Returns: (transfer full): a new main window
+ */
+PfWindow *
+pf_window_new (GtkApplication *application,
+               GSettings      *settings)
+{
+  g_return_val_if_fail (GTK_IS_APPLICATION (application), NULL);
+  g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
+
+  return g_object_new (PF_TYPE_WINDOW,
+                       "application", application,
+                       "settings", settings,
+                       NULL);
+}
+
+static void
+save_window_state (PfWindow *self)
+{
+  int width;
+  int height;
+
+  gtk_window_get_default_size (GTK_WINDOW (self), &width, &height);
+
+  g_settings_delay (self->settings);
+  g_settings_set_boolean (self->settings, "window-maximized",
+                          gtk_window_is_maximized (GTK_WINDOW (self)));
+  /* The default size is the unmaximized size, so maximizing and
+   * restoring comes back to where the user left it. */
+  if (width > 0 && height > 0)
+    g_settings_set (self->settings, "window-size", "(ii)", width, height);
+  g_settings_apply (self->settings);
+}
+
+static gboolean
+pf_window_close_request (GtkWindow *window)
+{
+  save_window_state (PF_WINDOW (window));
+
+  return GTK_WINDOW_CLASS (pf_window_parent_class)->close_request (window);
+}
+
+static void
+pf_window_constructed (GObject *object)
+{
+  PfWindow *self = PF_WINDOW (object);
+  int width;
+  int height;
+
+  G_OBJECT_CLASS (pf_window_parent_class)->constructed (object);
+
+  g_settings_get (self->settings, "window-size", "(ii)", &width, &height);
+  gtk_window_set_default_size (GTK_WINDOW (self), width, height);
+  if (g_settings_get_boolean (self->settings, "window-maximized"))
+    gtk_window_maximize (GTK_WINDOW (self));
+
+  g_settings_bind (self->settings, "folder-pane-width",
+                   self->outer_paned, "position", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "message-list-width",
+                   self->inner_paned, "position", G_SETTINGS_BIND_DEFAULT);
+
+  if (g_str_equal (PROFILE, "development"))
+    gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
+}
+
+static void
+pf_window_dispose (GObject *object)
+{
+  PfWindow *self = PF_WINDOW (object);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), PF_TYPE_WINDOW);
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (pf_window_parent_class)->dispose (object);
+}
+
+static void
+pf_window_get_property (GObject    *object,
+                        guint       prop_id,
+                        GValue     *value,
+                        GParamSpec *pspec)
+{
+  PfWindow *self = PF_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SETTINGS:
+      g_value_set_object (value, self->settings);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+pf_window_set_property (GObject      *object,
+                        guint         prop_id,
+                        const GValue *value,
+                        GParamSpec   *pspec)
+{
+  PfWindow *self = PF_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SETTINGS:
+      self->settings = g_value_dup_object (value);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+pf_window_class_init (PfWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->constructed = pf_window_constructed;
+  object_class->dispose = pf_window_dispose;
+  object_class->get_property = pf_window_get_property;
+  object_class->set_property = pf_window_set_property;
+
+  window_class->close_request = pf_window_close_request;
+
+  properties [PROP_SETTINGS] =
+    g_param_spec_object ("settings", NULL, NULL,
+                         G_TYPE_SETTINGS,
+                         (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  g_type_ensure (PF_TYPE_FOLDER_TREE);
+  g_type_ensure (PF_TYPE_MESSAGE_LIST);
+  g_type_ensure (PF_TYPE_PREVIEW_PANE);
+
+  gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE_PATH "/ui/pf-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, PfWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, PfWindow, outer_paned);
+  gtk_widget_class_bind_template_child (widget_class, PfWindow, inner_paned);
+  gtk_widget_class_bind_template_child (widget_class, PfWindow, folder_tree);
+  gtk_widget_class_bind_template_child (widget_class, PfWindow, message_list);
+  gtk_widget_class_bind_template_child (widget_class, PfWindow, preview_pane);
+}
+
+static void
+pf_window_init (PfWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}

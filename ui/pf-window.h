@@ -1,0 +1,21 @@
+/* pf-window.h
+ *
+ * Copyright 2026 The Postfach authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <adwaita.h>
+
+G_BEGIN_DECLS
+
+#define PF_TYPE_WINDOW (pf_window_get_type ())
+
+G_DECLARE_FINAL_TYPE (PfWindow, pf_window, PF, WINDOW, AdwApplicationWindow)
+
+PfWindow *pf_window_new (GtkApplication *application,
+                         GSettings      *settings);
+
+G_END_DECLS
