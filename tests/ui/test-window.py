@@ -12,6 +12,9 @@ import argparse
 import os
 import subprocess
 import sys
+import time
+
+import pyatspi
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 from pftap import Tap, check  # noqa: E402
@@ -25,6 +28,8 @@ STRINGS = {
         "no-folder": "No Folder Selected",
         "no-message": "No Message Selected",
         "menu": "Main Menu",
+        "about": "About Postfach",
+        "about-title": "About",
     },
     "de": {
         "panes": ["Ordner", "Nachrichten", "Nachrichtenvorschau"],
@@ -33,6 +38,8 @@ STRINGS = {
         "no-folder": "Kein Ordner ausgewählt",
         "no-message": "Keine Nachricht ausgewählt",
         "menu": "Hauptmenü",
+        "about": "Info zu Postfach",
+        "about-title": "Info",
     },
 }
 
@@ -90,6 +97,34 @@ def _():
     subprocess.run(["import", "-window", "root", path], check=True, timeout=30)
     check(os.path.getsize(path) > 10_000, f"{path} is suspiciously small")
     print(f"# screenshot: {path}")
+
+
+@tap.test("F10 opens the main menu; the keyboard reaches About, Escape closes it")
+def _():
+    focus_window(app.process.pid, "Postfach")
+    press_keys("F10")
+    about = app.find("menu item", strings["about"])
+    check(about is not None, f"no menu item {strings['about']!r}; showing: {app.texts()}")
+    for _step in range(6):
+        if about.getState().contains(pyatspi.STATE_FOCUSED):
+            break
+        press_keys("Down")
+        time.sleep(0.2)
+    check(about.getState().contains(pyatspi.STATE_FOCUSED), "About never got the focus")
+    press_keys("Return")
+    window = app.find("frame", strings["about-title"], timeout=10)
+    check(window is not None, f"no About window; showing: {app.texts()}")
+    check(app.find("label", "0.1.0", root=window) is not None or
+          app.find("push button", "0.1.0", root=window) is not None,
+          "the About window shows no version")
+    focus_window(app.process.pid, strings["about-title"])
+    press_keys("Escape")
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(
+            c is not None and c.name == strings["about-title"] for c in app.app):
+        time.sleep(0.1)
+    check(not any(c is not None and c.name == strings["about-title"] for c in app.app),
+          "Escape did not close the About window")
 
 
 @tap.test("Ctrl+Q quits cleanly (exit 0, no warnings)")
