@@ -9,7 +9,11 @@ import subprocess
 import tempfile
 import time
 
-import pyatspi
+# G_DEBUG (fatal-warnings) is meant for Postfach, not for the AT-SPI
+# client library in this process: keep it for the app only.
+APP_G_DEBUG = os.environ.pop("G_DEBUG", None)
+
+import pyatspi  # noqa: E402
 
 
 class AppUnderTest:
@@ -28,6 +32,8 @@ class AppUnderTest:
         # Mesa's software GL leaves stray rectangles in Xvfb screenshots;
         # the cairo renderer draws the same widgets cleanly.
         env.setdefault("GSK_RENDERER", "cairo")
+        if APP_G_DEBUG:
+            env["G_DEBUG"] = APP_G_DEBUG
         if lang == "de":
             env.update(LANGUAGE="de", LANG="de_DE.UTF-8", LC_ALL="de_DE.UTF-8")
         else:

@@ -14,11 +14,11 @@ import subprocess
 import sys
 import time
 
-import pyatspi
-
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 from pftap import Tap, check  # noqa: E402
 from pfatspi import AppUnderTest, extents, focus_window, press_keys  # noqa: E402
+
+import pyatspi  # noqa: E402  (after pfatspi, which sets up its environment)
 
 STRINGS = {
     "en": {
