@@ -9,6 +9,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "pf-net-error.h"
 
 /* The peer certificate travels on the error itself, so that the UI can
@@ -102,4 +104,66 @@ pf_net_error_get_certificate_flags (const GError *error)
 
   priv = pf_net_error_get_private (error);
   return priv != NULL ? priv->flags : 0;
+}
+
+/**
+ * pf_net_error_from_io:
+ * @error: (transfer full): an error from GIO: socket, resolver or TLS
+ *
+ * Translates a GIO error into the %PF_NET_ERROR code a caller acts on,
+ * keeping GIO's text for details. Cancellation stays
+ * %G_IO_ERROR_CANCELLED, and %PF_NET_ERROR errors pass through.
+ *
+ * Returns: (transfer full): the translated error
+ */
+GError *
+pf_net_error_from_io (GError *error)
+{
+  PfNetError code;
+  const char *what;
+  GError *translated;
+
+  g_return_val_if_fail (error != NULL, NULL);
+
+  if (error->domain == PF_NET_ERROR ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return error;
+
+  if (error->domain == G_RESOLVER_ERROR ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+    {
+      code = PF_NET_ERROR_HOST_NOT_FOUND;
+      what = _("The server’s name could not be found");
+    }
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+    {
+      code = PF_NET_ERROR_TIMEOUT;
+      what = _("The server did not answer in time");
+    }
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED))
+    {
+      code = PF_NET_ERROR_CONNECTION_REFUSED;
+      what = _("The server refused the connection");
+    }
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_HOST_UNREACHABLE) ||
+           g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NETWORK_UNREACHABLE))
+    {
+      code = PF_NET_ERROR_UNREACHABLE;
+      what = _("The server cannot be reached; check the network connection");
+    }
+  else if (error->domain == G_TLS_ERROR)
+    {
+      code = PF_NET_ERROR_TLS_FAILED;
+      what = _("The secure connection to the server failed");
+    }
+  else
+    {
+      code = PF_NET_ERROR_CONNECTION_LOST;
+      what = _("The connection to the server was lost");
+    }
+
+  translated = g_error_new (PF_NET_ERROR, code, "%s (%s)", what, error->message);
+  g_error_free (error);
+
+  return translated;
 }

@@ -24,6 +24,7 @@ G_BEGIN_DECLS
  * PfNetError:
  * @PF_NET_ERROR_HOST_NOT_FOUND: the host name does not resolve.
  * @PF_NET_ERROR_CONNECTION_REFUSED: nothing listens on that port.
+ * @PF_NET_ERROR_UNREACHABLE: no route to the host or network (offline).
  * @PF_NET_ERROR_TIMEOUT: connecting or waiting for a reply took too long.
  * @PF_NET_ERROR_CONNECTION_LOST: the peer closed or reset the connection.
  * @PF_NET_ERROR_TLS_FAILED: the TLS handshake failed for a reason other
@@ -44,6 +45,7 @@ typedef enum
 {
   PF_NET_ERROR_HOST_NOT_FOUND,
   PF_NET_ERROR_CONNECTION_REFUSED,
+  PF_NET_ERROR_UNREACHABLE,
   PF_NET_ERROR_TIMEOUT,
   PF_NET_ERROR_CONNECTION_LOST,
   PF_NET_ERROR_TLS_FAILED,
@@ -54,6 +56,7 @@ typedef enum
 } PfNetError;
 
 GQuark               pf_net_error_quark           (void);
+GError              *pf_net_error_from_io         (GError               *error);
 
 void                 pf_net_error_set_certificate (GError               *error,
                                                    GTlsCertificate      *certificate,
