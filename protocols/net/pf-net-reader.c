@@ -48,6 +48,7 @@ struct _PfNetReader
   gsize         end;        /* one past the last buffered byte */
   gsize         allocated;
   gsize         max_line;
+  gsize         scanned;    /* bytes after start known to hold no newline */
   guint         busy : 1;   /* an async operation is pending */
 };
 
@@ -184,6 +185,7 @@ pf_net_reader_consume (PfNetReader *self,
   g_return_if_fail (count <= self->end - self->start);
 
   self->start += count;
+  self->scanned = self->scanned > count ? self->scanned - count : 0;
   if (self->start == self->end)
     self->start = self->end = 0;
 }
@@ -218,10 +220,15 @@ pf_net_reader_peek_line (PfNetReader  *self,
   g_return_val_if_fail (PF_IS_NET_READER (self), FALSE);
 
   data = pf_net_reader_peek (self, &available);
-  newline = available > 0 ? memchr (data, '\n', available) : NULL;
+  /* Only look at what arrived since the last look: a long line arriving
+   * in small pieces must not be scanned again and again. */
+  newline = available > self->scanned
+    ? memchr (data + self->scanned, '\n', available - self->scanned)
+    : NULL;
 
   if (newline == NULL)
     {
+      self->scanned = available;
       if (available > self->max_line + 1)
         {
           g_set_error (error, PF_NET_ERROR, PF_NET_ERROR_PROTOCOL,
@@ -411,7 +418,10 @@ read_line_step (GTask *task_in)
     {
       LineResult *lr = g_new0 (LineResult, 1);
 
-      lr->line = g_strndup (line, length);
+      /* Not g_strndup(): a line may contain NUL. */
+      lr->line = g_malloc (length + 1);
+      memcpy (lr->line, line, length);
+      lr->line[length] = '\0';
       lr->length = length;
       pf_net_reader_consume (self, consumed);
       g_task_return_pointer (task, lr, (GDestroyNotify) line_result_free);
@@ -451,6 +461,9 @@ pf_net_reader_read_line_async (PfNetReader         *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, pf_net_reader_read_line_async);
+  /* A line taken from the buffer is returned even if the cancellable
+   * fired meanwhile: otherwise it would be lost. */
+  g_task_set_check_cancellable (task, FALSE);
   read_line_step (task);
 }
 
@@ -626,6 +639,7 @@ pf_net_reader_read_bytes_async (PfNetReader         *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, pf_net_reader_read_bytes_async);
+  g_task_set_check_cancellable (task, FALSE);
   g_task_set_task_data (task, rb, (GDestroyNotify) read_bytes_free);
   read_bytes_step (task);
 }

@@ -32,9 +32,13 @@ static void
 set_invalid (GError     **error,
              const char  *name)
 {
+  /* The server's bytes are escaped: they may be neither UTF-8 nor free of
+   * terminal control sequences. */
+  g_autofree char *escaped = g_strescape (name, NULL);
+
   g_set_error (error, PF_NET_ERROR, PF_NET_ERROR_PROTOCOL,
                _("The server sent a folder name that is not valid modified UTF-7: “%s”"),
-               name);
+               escaped);
 }
 
 /**
