@@ -230,6 +230,7 @@ test_implicit_tls (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
   g_autofree char *greeting = NULL;
   g_autofree char *sha256 = NULL;
+  g_autofree char *expected = NULL;
   GTlsCertificate *peer;
 
   connection = make_connection (fixture, "imaps", PF_NET_SECURITY_TLS, fixture->trusted);
@@ -241,8 +242,9 @@ test_implicit_tls (Fixture       *fixture,
   peer = pf_net_connection_get_peer_certificate (connection);
   g_assert_nonnull (peer);
   sha256 = pf_net_certificate_dup_sha256 (peer);
-  g_assert_cmpstr (sha256, ==, g_key_file_get_string (pf_test_servers_get_key_file (fixture->servers),
-                                                      "tls", "server-cert-sha256", NULL));
+  expected = g_key_file_get_string (pf_test_servers_get_key_file (fixture->servers),
+                                    "tls", "server-cert-sha256", NULL);
+  g_assert_cmpstr (sha256, ==, expected);
 
   greeting = read_line (fixture, connection);
   g_assert_true (g_str_has_prefix (greeting, "* OK"));
@@ -304,6 +306,7 @@ test_untrusted (Fixture       *fixture,
   g_autoptr(PfNetConnection) connection = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *sha256 = NULL;
+  g_autofree char *expected = NULL;
   GTlsCertificate *certificate;
 
   connection = make_connection (fixture, "imaps", PF_NET_SECURITY_TLS, fixture->untrusted);
@@ -316,8 +319,9 @@ test_untrusted (Fixture       *fixture,
   g_assert_nonnull (certificate);
   g_assert_cmpint (pf_net_error_get_certificate_flags (error) & G_TLS_CERTIFICATE_UNKNOWN_CA, !=, 0);
   sha256 = pf_net_certificate_dup_sha256 (certificate);
-  g_assert_cmpstr (sha256, ==, g_key_file_get_string (pf_test_servers_get_key_file (fixture->servers),
-                                                      "tls", "server-cert-sha256", NULL));
+  expected = g_key_file_get_string (pf_test_servers_get_key_file (fixture->servers),
+                                    "tls", "server-cert-sha256", NULL);
+  g_assert_cmpstr (sha256, ==, expected);
 }
 
 static GError *
