@@ -51,7 +51,7 @@ typedef struct
   GError                 *continuation_error;
   char                    tag[16];
   guint                   next_chunk;
-  guint                   starttls : 1;
+  guint                   pause_after_ok : 1;  /* STARTTLS, COMPRESS: the stream changes */
   guint                   client_turn : 1;  /* answered nothing: the client speaks next */
 } Pending;
 
@@ -533,7 +533,7 @@ pump (PfImapConnection *self)
         break;
       if (is_barrier (pending) && !g_queue_is_empty (&self->inflight))
         break;
-      if (self->state == PF_IMAP_STATE_DISCONNECTED && !pending->starttls &&
+      if (self->state == PF_IMAP_STATE_DISCONNECTED && !pending->pause_after_ok &&
           self->open_task == NULL)
         break;
 
@@ -785,7 +785,7 @@ handle_tagged (PfImapConnection *self,
 
   note_response_code (self, response);
 
-  if (pending->starttls && pf_imap_response_get_status (response) == PF_IMAP_RESPONSE_STATUS_OK)
+  if (pending->pause_after_ok && pf_imap_response_get_status (response) == PF_IMAP_RESPONSE_STATUS_OK)
     self->pause_reading = TRUE;
 
   if (pending->continuation_error != NULL)
@@ -1003,6 +1003,40 @@ pending_new (PfImapConnection       *self,
   return pending;
 }
 
+static void
+run_internal (PfImapConnection       *self,
+              PfImapCommand          *command,
+              const char *const      *collect,
+              PfImapUntaggedFunc      untagged_func,
+              PfImapLiteralFunc       literal_func,
+              PfImapContinuationFunc  continuation_func,
+              gpointer                func_data,
+              gboolean                pause_after_ok,
+              GCancellable           *cancellable,
+              GAsyncReadyCallback     callback,
+              gpointer                user_data)
+{
+  GTask *task;
+  Pending *pending;
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pf_imap_connection_run_async);
+  g_task_set_check_cancellable (task, FALSE);
+
+  if (self->closed_error != NULL)
+    {
+      g_task_return_error (task, g_error_copy (self->closed_error));
+      g_object_unref (task);
+      return;
+    }
+
+  pending = pending_new (self, command, collect, untagged_func, literal_func,
+                         continuation_func, func_data, task);
+  pending->pause_after_ok = !!pause_after_ok;
+  g_queue_push_tail (&self->queued, pending);
+  pump (self);
+}
+
 /**
  * pf_imap_connection_run_async:
  * @self: an open #PfImapConnection
@@ -1034,27 +1068,11 @@ pf_imap_connection_run_async (PfImapConnection       *self,
                               GAsyncReadyCallback     callback,
                               gpointer                user_data)
 {
-  GTask *task;
-  Pending *pending;
-
   g_return_if_fail (PF_IS_IMAP_CONNECTION (self));
   g_return_if_fail (command != NULL);
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, pf_imap_connection_run_async);
-  g_task_set_check_cancellable (task, FALSE);
-
-  if (self->closed_error != NULL)
-    {
-      g_task_return_error (task, g_error_copy (self->closed_error));
-      g_object_unref (task);
-      return;
-    }
-
-  pending = pending_new (self, command, collect, untagged_func, literal_func,
-                         continuation_func, func_data, task);
-  g_queue_push_tail (&self->queued, pending);
-  pump (self);
+  run_internal (self, command, collect, untagged_func, literal_func, continuation_func,
+                func_data, FALSE, cancellable, callback, user_data);
 }
 
 /**
@@ -1141,6 +1159,26 @@ starttls_done_cb (GObject      *object,
 }
 
 static void
+starttls_sent_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(PfImapConnection) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!pf_net_connection_wait_sent_finish (PF_NET_CONNECTION (object), result, &error))
+    {
+      complete_open (self, g_steal_pointer (&error));
+      return;
+    }
+
+  /* No command is in flight during the handshake: the socket times it. */
+  pf_net_connection_set_timeout (self->net, self->command_timeout);
+  pf_net_connection_start_tls_async (self->net, self->cancellable, starttls_done_cb,
+                                     g_object_ref (self));
+}
+
+static void
 starttls_cb (GObject      *object,
              GAsyncResult *result,
              gpointer      user_data)
@@ -1178,9 +1216,7 @@ starttls_cb (GObject      *object,
       return;
     }
 
-  /* No command is in flight during the handshake: the socket times it. */
-  pf_net_connection_set_timeout (self->net, self->command_timeout);
-  pf_net_connection_start_tls_async (self->net, self->cancellable, starttls_done_cb,
+  pf_net_connection_wait_sent_async (self->net, self->cancellable, starttls_sent_cb,
                                      g_object_ref (self));
 }
 
@@ -1229,11 +1265,10 @@ open_capability (PfImapConnection *self)
       return;
     }
 
+  /* Reading stops right after its reply: the stream changes there. */
   command = pf_imap_command_new ("STARTTLS", PF_IMAP_COMMAND_BARRIER);
-  pf_imap_connection_run_async (self, command, NULL, NULL, NULL, NULL, NULL,
-                                NULL, starttls_cb, g_object_ref (self));
-  /* Marks the command so that reading stops after its reply. */
-  ((Pending *) g_queue_peek_tail (&self->inflight))->starttls = TRUE;
+  run_internal (self, command, NULL, NULL, NULL, NULL, NULL, TRUE,
+                NULL, starttls_cb, g_object_ref (self));
 }
 
 static void
@@ -1616,6 +1651,119 @@ gboolean
 pf_imap_connection_logout_finish (PfImapConnection  *self,
                                   GAsyncResult      *result,
                                   GError           **error)
+{
+  g_return_val_if_fail (PF_IS_IMAP_CONNECTION (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* COMPRESS */
+
+static void compress_sent_cb (GObject      *object,
+                              GAsyncResult *result,
+                              gpointer      user_data);
+
+static void
+compress_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  PfImapConnection *self = PF_IMAP_CONNECTION (object);
+  g_autoptr(PfImapResponse) response = NULL;
+  g_autoptr(GError) error = NULL;
+
+  response = pf_imap_connection_run_finish (self, result, &error);
+  if (response == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  pf_net_connection_wait_sent_async (self->net, self->cancellable, compress_sent_cb,
+                                     g_steal_pointer (&task));
+}
+
+static void
+compress_sent_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  PfImapConnection *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!pf_net_connection_wait_sent_finish (PF_NET_CONNECTION (object), result, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  /* Reading stopped after the OK; whatever follows is compressed. */
+  if (!pf_imap_parser_is_idle (self->parser) ||
+      !pf_net_connection_start_compression (self->net, &error))
+    {
+      if (error == NULL)
+        error = g_error_new_literal (PF_IMAP_ERROR, PF_IMAP_ERROR_PROTOCOL,
+                                     _("The server sent data before compression could start"));
+      fail_all (self, g_error_copy (error));
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  self->pause_reading = FALSE;
+  read_loop (self);
+  g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * pf_imap_connection_compress_async:
+ * @self: a logged-in #PfImapConnection
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when both directions are compressed
+ * @user_data: data for @callback
+ *
+ * Turns on COMPRESS=DEFLATE (RFC 4978), which shrinks a header sync to a
+ * fraction of its size on slow links. Fails with %G_IO_ERROR_NOT_SUPPORTED
+ * when the server does not offer it; does nothing when already on.
+ */
+void
+pf_imap_connection_compress_async (PfImapConnection    *self,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_autoptr(PfImapCommand) command = NULL;
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (PF_IS_IMAP_CONNECTION (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pf_imap_connection_compress_async);
+
+  if (pf_net_connection_is_compressed (self->net))
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  if (!pf_imap_connection_has_capability (self, "COMPRESS=DEFLATE"))
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                               _("The server does not offer the IMAP extension %s"),
+                               "COMPRESS=DEFLATE");
+      return;
+    }
+
+  command = pf_imap_command_new ("COMPRESS DEFLATE", PF_IMAP_COMMAND_BARRIER);
+  run_internal (self, command, NULL, NULL, NULL, NULL, NULL, TRUE,
+                cancellable, compress_cb, g_steal_pointer (&task));
+}
+
+gboolean
+pf_imap_connection_compress_finish (PfImapConnection  *self,
+                                    GAsyncResult      *result,
+                                    GError           **error)
 {
   g_return_val_if_fail (PF_IS_IMAP_CONNECTION (self), FALSE);
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);

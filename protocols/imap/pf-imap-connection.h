@@ -132,6 +132,14 @@ gboolean           pf_imap_connection_login_finish     (PfImapConnection    *sel
                                                         GAsyncResult        *result,
                                                         GError             **error);
 
+void               pf_imap_connection_compress_async   (PfImapConnection    *self,
+                                                        GCancellable        *cancellable,
+                                                        GAsyncReadyCallback  callback,
+                                                        gpointer             user_data);
+gboolean           pf_imap_connection_compress_finish  (PfImapConnection    *self,
+                                                        GAsyncResult        *result,
+                                                        GError             **error);
+
 void               pf_imap_connection_logout_async     (PfImapConnection    *self,
                                                         GCancellable        *cancellable,
                                                         GAsyncReadyCallback  callback,

@@ -223,8 +223,11 @@ struct _PfNetConnection
   char                 *trace_domain;
   GSocketConnection    *socket_connection;
   GTlsConnection       *tls_connection;
+  GInputStream         *compressed_input;  /* COMPRESS=DEFLATE, over the stream */
+  GOutputStream        *compressed_output;
   PfNetReader          *reader;
   GQueue                sends;             /* of PendingSend, head in flight */
+  GPtrArray            *sent_waiters;      /* of GTask, see wait_sent_async */
   GTlsCertificate      *rejected_certificate;
 
   GTlsCertificateFlags  rejected_errors;
@@ -251,7 +254,10 @@ pf_net_connection_dispose (GObject *object)
   PfNetConnection *self = PF_NET_CONNECTION (object);
 
   g_queue_clear_full (&self->sends, (GDestroyNotify) pending_send_free);
+  g_clear_pointer (&self->sent_waiters, g_ptr_array_unref);
   g_clear_object (&self->reader);
+  g_clear_object (&self->compressed_input);
+  g_clear_object (&self->compressed_output);
   g_clear_object (&self->tls_connection);
   g_clear_object (&self->socket_connection);
   g_clear_object (&self->rejected_certificate);
@@ -735,6 +741,113 @@ pf_net_connection_start_tls_finish (PfNetConnection  *self,
 }
 
 /**
+ * pf_net_connection_wait_sent_async:
+ * @self: a #PfNetConnection
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when every queued send has completed
+ * @user_data: data for @callback
+ *
+ * Waits until nothing is being written. A server can answer a command
+ * before the write's callback has run; switching streams (STARTTLS,
+ * COMPRESS) must wait for that, or GIO finds the old stream still busy.
+ */
+void
+pf_net_connection_wait_sent_async (PfNetConnection     *self,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (PF_IS_NET_CONNECTION (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pf_net_connection_wait_sent_async);
+
+  if (g_queue_is_empty (&self->sends))
+    {
+      g_task_return_boolean (task, TRUE);
+      g_object_unref (task);
+      return;
+    }
+
+  if (self->sent_waiters == NULL)
+    self->sent_waiters = g_ptr_array_new_with_free_func (g_object_unref);
+  g_ptr_array_add (self->sent_waiters, task);
+}
+
+gboolean
+pf_net_connection_wait_sent_finish (PfNetConnection  *self,
+                                    GAsyncResult     *result,
+                                    GError          **error)
+{
+  g_return_val_if_fail (PF_IS_NET_CONNECTION (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * pf_net_connection_start_compression:
+ * @self: a connected #PfNetConnection
+ * @error: return location for an error
+ *
+ * Compresses both directions with raw DEFLATE from now on (IMAP COMPRESS,
+ * RFC 4978), over TLS if that is up. Call it right after the server's OK
+ * to the protocol's COMPRESS command, with nothing queued to send. Bytes
+ * already received after that OK would have to be decompressed as well; a
+ * server that sends any before the client speaks again is refused with
+ * %PF_NET_ERROR_PROTOCOL.
+ *
+ * Returns: %TRUE when compression is on
+ */
+gboolean
+pf_net_connection_start_compression (PfNetConnection  *self,
+                                     GError          **error)
+{
+  g_autoptr(GZlibCompressor) compressor = NULL;
+  g_autoptr(GZlibDecompressor) decompressor = NULL;
+  GIOStream *stream;
+
+  g_return_val_if_fail (PF_IS_NET_CONNECTION (self), FALSE);
+  g_return_val_if_fail (self->connected, FALSE);
+  g_return_val_if_fail (self->compressed_input == NULL, FALSE);
+  g_return_val_if_fail (g_queue_is_empty (&self->sends), FALSE);
+
+  if (pf_net_reader_get_available (self->reader) > 0)
+    {
+      g_set_error_literal (error, PF_NET_ERROR, PF_NET_ERROR_PROTOCOL,
+                           _("The server sent data before compression could start"));
+      return FALSE;
+    }
+
+  stream = get_stream (self);
+  compressor = g_zlib_compressor_new (G_ZLIB_COMPRESSOR_FORMAT_RAW, -1);
+  decompressor = g_zlib_decompressor_new (G_ZLIB_COMPRESSOR_FORMAT_RAW);
+  self->compressed_output = g_converter_output_stream_new (g_io_stream_get_output_stream (stream),
+                                                           G_CONVERTER (compressor));
+  self->compressed_input = g_converter_input_stream_new (g_io_stream_get_input_stream (stream),
+                                                         G_CONVERTER (decompressor));
+  g_clear_object (&self->reader);
+  self->reader = pf_net_reader_new (self->compressed_input);
+
+  return TRUE;
+}
+
+/**
+ * pf_net_connection_is_compressed:
+ *
+ * Returns: whether pf_net_connection_start_compression() is in effect
+ */
+gboolean
+pf_net_connection_is_compressed (PfNetConnection *self)
+{
+  g_return_val_if_fail (PF_IS_NET_CONNECTION (self), FALSE);
+
+  return self->compressed_input != NULL;
+}
+
+/**
  * pf_net_connection_get_reader:
  *
  * Returns: (transfer none): the reader of the current stream; a new one
@@ -804,24 +917,59 @@ pf_net_connection_check_secret_allowed (PfNetConnection  *self,
 static void send_next (PfNetConnection *self);
 
 static void
-send_cb (GObject      *object,
-         GAsyncResult *result,
-         gpointer      user_data)
+send_done (PfNetConnection *self,
+           GError          *error)
 {
-  PfNetConnection *self = user_data;
   PendingSend *send = g_queue_pop_head (&self->sends);
-  g_autoptr(GError) error = NULL;
 
   g_assert (send != NULL);
 
-  if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (object), result, NULL, &error))
-    g_task_return_error (send->task, pf_net_error_from_io (g_steal_pointer (&error)));
+  if (error != NULL)
+    g_task_return_error (send->task, pf_net_error_from_io (error));
   else
     g_task_return_boolean (send->task, TRUE);
 
   pending_send_free (send);
   send_next (self);
   g_object_unref (self);
+}
+
+static void
+flush_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  GError *error = NULL;
+
+  g_output_stream_flush_finish (G_OUTPUT_STREAM (object), result, &error);
+  send_done (user_data, error);
+}
+
+static void
+send_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  PfNetConnection *self = user_data;
+  PendingSend *send = g_queue_peek_head (&self->sends);
+  GError *error = NULL;
+
+  if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (object), result, NULL, &error))
+    {
+      send_done (self, error);
+      return;
+    }
+
+  /* Compressed data sits in zlib until flushed (Z_SYNC_FLUSH): the server
+   * must see the whole command now. */
+  if (G_OUTPUT_STREAM (object) == self->compressed_output)
+    {
+      g_output_stream_flush_async (G_OUTPUT_STREAM (object), G_PRIORITY_DEFAULT,
+                                   g_task_get_cancellable (send->task), flush_cb, self);
+      return;
+    }
+
+  send_done (self, NULL);
 }
 
 static void
@@ -833,9 +981,20 @@ send_next (PfNetConnection *self)
   gsize length;
 
   if (send == NULL)
-    return;
+    {
+      /* Everything is written: wake those who wait for that. */
+      if (self->sent_waiters != NULL && self->sent_waiters->len > 0)
+        {
+          g_autoptr(GPtrArray) waiters = g_steal_pointer (&self->sent_waiters);
 
-  output = g_io_stream_get_output_stream (get_stream (self));
+          for (guint i = 0; i < waiters->len; i++)
+            g_task_return_boolean (waiters->pdata[i], TRUE);
+        }
+      return;
+    }
+
+  output = self->compressed_output != NULL ? self->compressed_output
+                                           : g_io_stream_get_output_stream (get_stream (self));
   data = g_bytes_get_data (send->data, &length);
   g_output_stream_write_all_async (output, data, length, G_PRIORITY_DEFAULT,
                                    g_task_get_cancellable (send->task),

@@ -94,6 +94,17 @@ gboolean         pf_net_connection_start_tls_finish (PfNetConnection     *self,
                                                      GAsyncResult        *result,
                                                      GError             **error);
 
+void             pf_net_connection_wait_sent_async  (PfNetConnection     *self,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+gboolean         pf_net_connection_wait_sent_finish (PfNetConnection     *self,
+                                                     GAsyncResult        *result,
+                                                     GError             **error);
+gboolean         pf_net_connection_start_compression (PfNetConnection    *self,
+                                                      GError            **error);
+gboolean         pf_net_connection_is_compressed    (PfNetConnection     *self);
+
 PfNetReader     *pf_net_connection_get_reader       (PfNetConnection     *self);
 gboolean         pf_net_connection_is_encrypted     (PfNetConnection     *self);
 GTlsCertificate *pf_net_connection_get_peer_certificate (PfNetConnection *self);

@@ -753,6 +753,63 @@ test_changed_certificate (Fixture       *fixture,
   g_assert_cmpuint (g_bytes_get_size (received), ==, 0);
 }
 
+static void
+test_compress (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autoptr(PfImapConnection) connection = NULL;
+  g_autoptr(PfImapCommand) examine = NULL;
+  g_autoptr(PfImapCommand) fetch = NULL;
+  g_autoptr(PfImapResponse) examined = NULL;
+  g_autoptr(PfImapResponse) fetched = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GAsyncResult) again = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *const keywords[] = { "FETCH", NULL };
+  guint count = 0;
+
+  for (guint i = 0; i < 20; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("From: bob@example.test\r\nTo: alice@example.test\r\n"
+                                               "Subject: Komprimiert %u\r\n\r\nText %u\r\n", i, i);
+      g_autoptr(GBytes) message = NULL;
+      gsize length = strlen (text);
+
+      message = g_bytes_new_take (g_steal_pointer (&text), length);
+      g_assert_true (pf_test_servers_deliver (fixture->servers, "alice", message, &error));
+    }
+
+  connection = make (fixture, "imaps", PF_NET_SECURITY_TLS, fixture->trusted);
+  g_assert_true (open_sync (fixture, connection, &error));
+  g_assert_true (login_sync (fixture, connection,
+                             pf_test_servers_get_login (fixture->servers, "alice"),
+                             pf_test_servers_get_password (fixture->servers, "alice"), &error));
+  g_assert_true (pf_imap_connection_has_capability (connection, "COMPRESS=DEFLATE"));
+
+  pf_imap_connection_compress_async (connection, NULL, on_done_cb, fixture);
+  result = wait_result (fixture);
+  g_assert_true (pf_imap_connection_compress_finish (connection, result, &error));
+  g_assert_no_error (error);
+  g_assert_true (pf_net_connection_is_compressed (pf_imap_connection_get_net (connection)));
+
+  /* Everything still works, over DEFLATE inside TLS. */
+  examine = pf_imap_command_new ("EXAMINE INBOX", PF_IMAP_COMMAND_BARRIER);
+  examined = run_sync (fixture, connection, examine, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  fetch = pf_imap_command_new ("UID FETCH", PF_IMAP_COMMAND_NONE);
+  pf_imap_command_add_raw (fetch, "1:* (UID ENVELOPE BODY.PEEK[])");
+  fetched = run_sync (fixture, connection, fetch, keywords, count_cb, &count, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (count, >=, 20);
+
+  /* Asking again is harmless. */
+  pf_imap_connection_compress_async (connection, NULL, on_done_cb, fixture);
+  again = wait_result (fixture);
+  g_assert_true (pf_imap_connection_compress_finish (connection, again, &error));
+
+  logout_sync (fixture, connection);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -770,6 +827,7 @@ main (int    argc,
   ADD ("/imap/connection/plaintext-needs-consent", test_plaintext_needs_consent);
   ADD ("/imap/connection/pipeline", test_pipeline);
   ADD ("/imap/connection/no-keeps-connection", test_no_with_server_text);
+  ADD ("/imap/connection/compress", test_compress);
   ADD ("/imap/connection/fake/starttls-missing", test_starttls_missing);
   ADD ("/imap/connection/fake/starttls-refused", test_starttls_refused);
   ADD ("/imap/connection/fake/starttls-preauth", test_starttls_preauth);
