@@ -810,6 +810,44 @@ test_compress (Fixture       *fixture,
   logout_sync (fixture, connection);
 }
 
+static void
+on_trace_cb (const char     *log_domain,
+             GLogLevelFlags  log_level,
+             const char     *message,
+             gpointer        user_data)
+{
+  g_string_append_printf (user_data, "%s\n", message);
+}
+
+static void
+test_trace_hides_password (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(GString) trace = g_string_new (NULL);
+  const char *password = pf_test_servers_get_password (fixture->servers, "alice");
+  g_autofree char *encoded = NULL;
+  g_autofree char *plain = NULL;
+  guint handler;
+
+  /* SASL PLAIN carries the password base64-encoded: look for that too. */
+  plain = g_strdup_printf ("%c%s%c%s", 0, pf_test_servers_get_login (fixture->servers, "alice"), 0,
+                           password);
+  encoded = g_base64_encode ((const guchar *) plain,
+                             2 + strlen (pf_test_servers_get_login (fixture->servers, "alice")) +
+                             strlen (password));
+
+  g_setenv ("G_MESSAGES_DEBUG", "pf-imap-wire", TRUE);
+  handler = g_log_set_handler ("pf-imap-wire", G_LOG_LEVEL_DEBUG, on_trace_cb, trace);
+  check_login (fixture, "imap", PF_NET_SECURITY_STARTTLS);
+  g_log_remove_handler ("pf-imap-wire", handler);
+  g_unsetenv ("G_MESSAGES_DEBUG");
+
+  g_assert_nonnull (strstr (trace->str, "STARTTLS"));
+  g_assert_nonnull (strstr (trace->str, "credentials not shown"));
+  g_assert_null (strstr (trace->str, password));
+  g_assert_null (strstr (trace->str, encoded));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -822,6 +860,7 @@ main (int    argc,
   ADD ("/imap/connection/starttls-login", test_starttls_login);
   ADD ("/imap/connection/tls-login", test_tls_login);
   ADD ("/imap/connection/wrong-password", test_wrong_password);
+  ADD ("/imap/connection/trace-hides-password", test_trace_hides_password);
   ADD ("/imap/connection/untrusted", test_untrusted);
   ADD ("/imap/connection/starttls/not-offered", test_starttls_not_offered);
   ADD ("/imap/connection/plaintext-needs-consent", test_plaintext_needs_consent);
