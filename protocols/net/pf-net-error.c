@@ -85,6 +85,8 @@ pf_net_error_get_certificate (const GError *error)
 
   g_return_val_if_fail (error != NULL, NULL);
 
+  if (error->domain != PF_NET_ERROR)
+    return NULL;
   priv = pf_net_error_get_private (error);
   return priv != NULL ? priv->certificate : NULL;
 }
@@ -102,6 +104,8 @@ pf_net_error_get_certificate_flags (const GError *error)
 
   g_return_val_if_fail (error != NULL, 0);
 
+  if (error->domain != PF_NET_ERROR)
+    return 0;
   priv = pf_net_error_get_private (error);
   return priv != NULL ? priv->flags : 0;
 }

@@ -466,6 +466,16 @@ test_cancelled (Fixture       *fixture,
 }
 
 static void
+test_error_other_domain (void)
+{
+  g_autoptr(GError) error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED, "not ours");
+
+  /* Asking any error is fine: no critical, just nothing attached. */
+  g_assert_null (pf_net_error_get_certificate (error));
+  g_assert_cmpint (pf_net_error_get_certificate_flags (error), ==, 0);
+}
+
+static void
 test_pin_fingerprint_format (void)
 {
   g_autoptr(PfNetPin) pin = pf_net_pin_new ("Mail.Example.ORG", 993,
@@ -498,6 +508,7 @@ main (int    argc,
   ADD ("/net/connection/timeout", test_timeout);
   ADD ("/net/connection/cancelled", test_cancelled);
   g_test_add_func ("/net/connection/pin-format", test_pin_fingerprint_format);
+  g_test_add_func ("/net/connection/error-other-domain", test_error_other_domain);
 
 #undef ADD
 
