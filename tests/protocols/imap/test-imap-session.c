@@ -30,6 +30,8 @@ typedef struct
   GAsyncResult  *result;
   char          *token;     /* unique per test: folder names and subjects */
   GPtrArray     *folders;   /* of char *: deleted at tear-down */
+  /* "starttls": connections meant for IMAPS go to the STARTTLS port */
+  const char    *mode;
 } Fixture;
 
 /* Events of the session signals and callbacks */
@@ -227,6 +229,7 @@ fixture_set_up (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
 
   fixture->servers = pf_test_servers_get ();
+  fixture->mode = data;
   fixture->trusted = g_tls_file_database_new (pf_test_servers_get_ca_file (fixture->servers),
                                               &error);
   g_assert_no_error (error);
@@ -292,6 +295,13 @@ connect_session (Fixture       *fixture,
   g_autoptr(PfImapConnection) connection = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
+
+  /* Every command runs over both kinds of TLS (see main()). */
+  if (g_strcmp0 (fixture->mode, "starttls") == 0 && g_str_equal (service, "imaps"))
+    {
+      service = "imap";
+      security = PF_NET_SECURITY_STARTTLS;
+    }
 
   net = pf_net_connection_new (pf_test_servers_get_host (fixture->servers, service),
                                pf_test_servers_get_port (fixture->servers, service),
@@ -2096,25 +2106,31 @@ main (int    argc,
 
 #define ADD(path, func) \
   g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  /* The commands against the real Dovecot, over implicit TLS and again
+   * over STARTTLS. */
+#define ADD_BOTH(name, func) \
+  g_test_add ("/imap/session/tls/" name, Fixture, NULL, fixture_set_up, func, fixture_tear_down); \
+  g_test_add ("/imap/session/starttls/" name, Fixture, "starttls", fixture_set_up, func, fixture_tear_down)
 
   ADD ("/imap/session/starttls/select-fetch", test_starttls_select_fetch);
   ADD ("/imap/session/tls/select-fetch", test_tls_select_fetch);
-  ADD ("/imap/session/id-enable-namespace", test_id_enable_namespace);
-  ADD ("/imap/session/list", test_list);
-  ADD ("/imap/session/folders-umlaut", test_folders_umlaut);
-  ADD ("/imap/session/status", test_status);
-  ADD ("/imap/session/search-store", test_search_store);
-  ADD ("/imap/session/copy-move", test_copy_move);
-  ADD ("/imap/session/append", test_append);
-  ADD ("/imap/session/stream", test_stream);
-  ADD ("/imap/session/idle", test_idle);
-  ADD ("/imap/session/qresync", test_qresync);
-  ADD ("/imap/session/close-expunge", test_close_expunge);
-  ADD ("/imap/session/errors", test_errors);
+  ADD_BOTH ("id-enable-namespace", test_id_enable_namespace);
+  ADD_BOTH ("list", test_list);
+  ADD_BOTH ("folders-umlaut", test_folders_umlaut);
+  ADD_BOTH ("status", test_status);
+  ADD_BOTH ("search-store", test_search_store);
+  ADD_BOTH ("copy-move", test_copy_move);
+  ADD_BOTH ("append", test_append);
+  ADD_BOTH ("stream", test_stream);
+  ADD_BOTH ("idle", test_idle);
+  ADD_BOTH ("qresync", test_qresync);
+  ADD_BOTH ("close-expunge", test_close_expunge);
+  ADD_BOTH ("errors", test_errors);
   ADD ("/imap/session/fake/move-fallback", test_fake_move_fallback);
   ADD ("/imap/session/fake/move-refused", test_fake_move_refused);
   ADD ("/imap/session/fake/idle", test_fake_idle);
 
+#undef ADD_BOTH
 #undef ADD
 
   return g_test_run ();
