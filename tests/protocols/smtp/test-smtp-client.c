@@ -12,6 +12,8 @@
 
 #include <gmime/gmime.h>
 
+#include "imap/pf-imap-connection.h"
+#include "imap/pf-imap-types.h"
 #include "net/pf-net-error.h"
 #include "smtp/pf-smtp-client.h"
 #include "smtp/pf-smtp-error.h"
@@ -299,6 +301,120 @@ wait_delivered (Fixture    *fixture,
   g_assert_not_reached ();
 }
 
+/* IMAP: the message with @subject in bob's INBOX, as the server serves it. */
+typedef struct
+{
+  GAsyncResult *result;
+  const char   *subject;
+  GBytes       *body;
+} ImapFetch;
+
+static void
+imap_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  ImapFetch *state = user_data;
+
+  state->result = g_object_ref (result);
+}
+
+static GAsyncResult *
+imap_wait (ImapFetch *state)
+{
+  while (state->result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  return g_steal_pointer (&state->result);
+}
+
+static void
+imap_body_cb (PfImapConnection *connection,
+              PfImapResponse   *response,
+              gpointer          user_data)
+{
+  ImapFetch *state = user_data;
+  g_autoptr(PfImapFetch) fetch = NULL;
+  g_autoptr(GError) error = NULL;
+  const PfImapFetchBody *body;
+
+  fetch = pf_imap_fetch_new_from_response (response, &error);
+  g_assert_no_error (error);
+  body = pf_imap_fetch_get_body (fetch, "");
+  g_assert_nonnull (body);
+  g_assert_nonnull (body->data);
+  if (g_strstr_len (g_bytes_get_data (body->data, NULL), g_bytes_get_size (body->data),
+                    state->subject) != NULL)
+    {
+      g_assert_null (state->body);
+      state->body = g_bytes_ref (body->data);
+    }
+}
+
+static char *
+fetch_over_imap (Fixture    *fixture,
+                 const char *subject)
+{
+  g_autoptr(PfNetConnection) net = NULL;
+  g_autoptr(PfImapConnection) connection = NULL;
+  g_autoptr(GTlsDatabase) database = NULL;
+  g_autoptr(PfImapCommand) examine = NULL;
+  g_autoptr(PfImapCommand) fetch = NULL;
+  g_autoptr(PfImapResponse) examined = NULL;
+  g_autoptr(PfImapResponse) fetched = NULL;
+  g_autoptr(GAsyncResult) r1 = NULL;
+  g_autoptr(GAsyncResult) r2 = NULL;
+  g_autoptr(GAsyncResult) r3 = NULL;
+  g_autoptr(GAsyncResult) r4 = NULL;
+  g_autoptr(GAsyncResult) r5 = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *const collect[] = { "FETCH", NULL };
+  ImapFetch state = { NULL, subject, NULL };
+  char *text;
+
+  database = g_tls_file_database_new (pf_test_servers_get_ca_file (fixture->servers), &error);
+  g_assert_no_error (error);
+  net = pf_net_connection_new (pf_test_servers_get_host (fixture->servers, "imaps"),
+                               pf_test_servers_get_port (fixture->servers, "imaps"),
+                               PF_NET_SECURITY_TLS);
+  pf_net_connection_set_tls_database (net, database);
+  connection = pf_imap_connection_new (net);
+
+  pf_imap_connection_open_async (connection, NULL, imap_done_cb, &state);
+  r1 = imap_wait (&state);
+  g_assert_true (pf_imap_connection_open_finish (connection, r1, &error));
+  pf_imap_connection_login_async (connection, pf_test_servers_get_login (fixture->servers, "bob"),
+                                  pf_test_servers_get_password (fixture->servers, "bob"), FALSE,
+                                  NULL, imap_done_cb, &state);
+  r2 = imap_wait (&state);
+  g_assert_true (pf_imap_connection_login_finish (connection, r2, &error));
+
+  examine = pf_imap_command_new ("EXAMINE INBOX", PF_IMAP_COMMAND_BARRIER);
+  pf_imap_connection_run_async (connection, examine, NULL, NULL, NULL, NULL, NULL, NULL,
+                                imap_done_cb, &state);
+  r3 = imap_wait (&state);
+  examined = pf_imap_connection_run_finish (connection, r3, &error);
+  g_assert_no_error (error);
+
+  /* The subject is unique: the message that carries it is ours. */
+  fetch = pf_imap_command_new ("UID FETCH", PF_IMAP_COMMAND_NONE);
+  pf_imap_command_add_raw (fetch, "1:* (UID BODY.PEEK[])");
+  pf_imap_connection_run_async (connection, fetch, collect, imap_body_cb, NULL, NULL, &state,
+                                NULL, imap_done_cb, &state);
+  r4 = imap_wait (&state);
+  fetched = pf_imap_connection_run_finish (connection, r4, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (state.body);
+
+  pf_imap_connection_logout_async (connection, NULL, imap_done_cb, &state);
+  r5 = imap_wait (&state);
+  pf_imap_connection_logout_finish (connection, r5, NULL);
+
+  text = g_strndup (g_bytes_get_data (state.body, NULL), g_bytes_get_size (state.body));
+  g_bytes_unref (state.body);
+  return text;
+}
+
 static void
 check_send (Fixture       *fixture,
             const char    *service,
@@ -312,7 +428,10 @@ check_send (Fixture       *fixture,
   g_autofree char *delivered = NULL;
   g_autofree char *sent = NULL;
   g_autofree char *got = NULL;
+  g_autofree char *imap = NULL;
+  g_autofree char *imap_lines = NULL;
   const char *recipients[2] = { NULL, NULL };
+  const char *imap_start;
   const char *start;
   gsize length;
 
@@ -340,6 +459,15 @@ check_send (Fixture       *fixture,
   g_assert_nonnull (start);
   g_assert_cmpstr (start, ==, sent);
   g_assert_nonnull (strstr (start, "\n.this line starts with a dot\n..and this one"));
+
+  /* And over IMAP, as a client finds it: the same bytes after the trace
+   * headers the servers added (IMAP serves CRLF; compared as lines). */
+  imap = fetch_over_imap (fixture, subject);
+  imap_lines = normalize (imap, strlen (imap));
+  imap_start = strstr (imap_lines, "From: Alice");
+  g_assert_nonnull (imap_start);
+  g_assert_cmpuint (strlen (imap_start), ==, strlen (sent));
+  g_assert_true (g_str_equal (imap_start, sent));
 }
 
 static void
