@@ -73,10 +73,12 @@ typedef struct
 {
   CommandFlags   flags;
   GOutputStream *sink;          /* the block goes here, or to lines */
+  GByteArray    *pending;       /* unstuffed bytes not yet written to @sink */
   GPtrArray     *lines;         /* the block's lines, dot-unstuffed */
   char          *status;        /* text after "+OK " or "+ " */
   guint          got_status : 1;
   guint          continuation : 1;
+  guint          finishing : 1;    /* the block ended; the last write is out */
   guint          msgnum;
 } Command;
 
@@ -84,12 +86,53 @@ static void
 command_free (Command *command)
 {
   g_clear_object (&command->sink);
+  g_clear_pointer (&command->pending, g_byte_array_unref);
   g_clear_pointer (&command->lines, g_ptr_array_unref);
   g_clear_pointer (&command->status, g_free);
   g_free (command);
 }
 
 static void command_pump (GTask *task);
+
+/* The sink is written asynchronously, in chunks of this size: the main
+ * loop never waits on the disk, and a 50 MB message is never whole in
+ * memory. */
+#define SINK_CHUNK (64 * 1024)
+
+static void
+sink_written_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Command *command = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (object), result, NULL, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  g_byte_array_set_size (command->pending, 0);
+  if (command->finishing)
+    g_task_return_boolean (task, TRUE);
+  else
+    command_pump (g_steal_pointer (&task));
+}
+
+/* Takes @task; reading goes on (or the command completes) once written. */
+static void
+flush_sink (GTask    *task,
+            gboolean  finishing)
+{
+  Command *command = g_task_get_task_data (task);
+  GCancellable *cancellable = g_task_get_cancellable (task);
+
+  command->finishing = !!finishing;
+  g_output_stream_write_all_async (command->sink, command->pending->data, command->pending->len,
+                                   G_PRIORITY_DEFAULT, cancellable, sink_written_cb, task);
+}
 
 static void
 command_fill_cb (GObject      *object,
@@ -225,6 +268,11 @@ command_pump (GTask *task)
       if (length == 1 && line[0] == '.')
         {
           pf_net_reader_consume (reader, consumed);
+          if (command->sink != NULL && command->pending->len > 0)
+            {
+              flush_sink (task, TRUE);
+              return;
+            }
           g_task_return_boolean (task, TRUE);
           g_object_unref (task);
           return;
@@ -237,19 +285,18 @@ command_pump (GTask *task)
 
       if (command->sink != NULL)
         {
-          if (!g_output_stream_write_all (command->sink, line, length, NULL,
-                                          cancellable, &error) ||
-              !g_output_stream_write_all (command->sink, "\r\n", 2, NULL,
-                                          cancellable, &error))
+          g_byte_array_append (command->pending, (const guint8 *) line, length);
+          g_byte_array_append (command->pending, (const guint8 *) "\r\n", 2);
+          pf_net_reader_consume (reader, consumed);
+          if (command->pending->len >= SINK_CHUNK)
             {
-              g_task_return_error (task, g_steal_pointer (&error));
-              g_object_unref (task);
+              flush_sink (task, FALSE);
               return;
             }
+          continue;
         }
-      else
-        g_ptr_array_add (command->lines, g_strndup (line, length));
 
+      g_ptr_array_add (command->lines, g_strndup (line, length));
       pf_net_reader_consume (reader, consumed);
     }
 }
@@ -284,6 +331,7 @@ command_start (PfPop3Client  *self,
 
   command->flags = flags;
   command->sink = sink != NULL ? g_object_ref (sink) : NULL;
+  command->pending = g_byte_array_sized_new (sink != NULL ? SINK_CHUNK + 1024 : 0);
   command->lines = g_ptr_array_new_with_free_func (g_free);
   g_task_set_task_data (task, command, (GDestroyNotify) command_free);
 
@@ -1172,8 +1220,8 @@ pf_pop3_client_uidl_finish (PfPop3Client  *self,
  *
  * Retrieves a message with RETR (RFC 1939 §7) and writes it to @sink as it
  * arrives, dot-unstuffed, with CRLF line ends as on the wire; the message
- * is never held in memory. @sink is written synchronously on the main
- * thread: use a local file or memory stream. When the connection breaks
+ * is never held in memory: @sink is written asynchronously, in chunks of
+ * 64 KiB, while reading waits. When the connection breaks
  * before the terminating ".", the call fails with
  * %PF_POP3_ERROR_CONNECTION_LOST and what reached @sink is incomplete.
  * Only a successful RETR allows pf_pop3_client_confirm_stored().
