@@ -26,7 +26,10 @@
  * greeting and a CAPA refusal, starts the command chosen by the first
  * input byte, and sends the rest of the input as the reply, in pieces
  * whose sizes the second byte seeds, running the main context between
- * them. Then it shuts its side down, so the client sees the end.
+ * them. Then it shuts its side down, so the client sees the end. With
+ * bit 2 of the first byte, what follows the status line is sent 16
+ * times and then a ".", so that long messages fill the sink in more
+ * than one chunk.
  *
  * The outcome is compared with a reference reading of the same bytes: a
  * completed RETR or TOP wrote exactly the unstuffed lines, each with CRLF,
@@ -90,11 +93,14 @@ reference (const guint8 *data,
            gsize         size,
            GString      *block)
 {
-  const guint8 *end = data + size;
+  const guint8 *end;
   const guint8 *newline;
   g_autofree char *status = NULL;
   gsize length;
 
+  if (size == 0)
+    return EXPECT_LOST;
+  end = data + size;
   newline = memchr (data, '\n', size);
   if (newline == NULL)
     return EXPECT_LOST;
@@ -183,10 +189,10 @@ check_error (const GError *error)
   if (error->domain == PF_POP3_ERROR)
     {
       const char *text = pf_pop3_error_get_server_text (error);
-      const char *code = pf_pop3_error_get_response_code (error);
 
+      /* The response code is the server's bytes, upper-cased: only the
+       * text is meant to be shown. */
       g_assert (text == NULL || g_utf8_validate (text, -1, NULL));
-      g_assert (code == NULL || g_utf8_validate (code, -1, NULL));
     }
 }
 
@@ -212,6 +218,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   g_autoptr(GSocketConnection) server = NULL;
   g_autoptr(GOutputStream) sink = NULL;
   g_autoptr(GString) block = g_string_new (NULL);
+  g_autoptr(GByteArray) reply = g_byte_array_new ();
+  const guint8 *newline;
   Outcome opened = { 0 };
   Outcome outcome = { 0 };
   Expect expect;
@@ -225,8 +233,24 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   setup ();
   op = data[0] % N_OPS;
   seed = data[1];
-  data += 2;
-  size -= 2;
+
+  /* Bit 2: what follows the status line comes 16 times, then a ".", so
+   * that a RETR fills more than one chunk of the sink. */
+  newline = memchr (data + 2, '\n', size - 2);
+  if ((data[0] & 4) != 0 && newline != NULL)
+    {
+      gsize head = newline + 1 - data;
+      guint i;
+
+      g_byte_array_append (reply, data + 2, head - 2);
+      for (i = 0; i < 16; i++)
+        g_byte_array_append (reply, data + head, size - head);
+      g_byte_array_append (reply, (const guint8 *) ".\r\n", 3);
+    }
+  else
+    g_byte_array_append (reply, data + 2, size - 2);
+  data = reply->data;
+  size = reply->len;
 
   connection = pf_net_connection_new ("127.0.0.1", listen_port, PF_NET_SECURITY_NONE);
   client = pf_pop3_client_new (connection);

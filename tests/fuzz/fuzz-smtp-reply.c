@@ -41,7 +41,7 @@ walk_reply (const PfSmtpReply *reply,
   g_assert (g_strv_length (reply->lines) <= PF_SMTP_REPLY_MAX_LINES);
   if (reply->enhanced_code != NULL)
     {
-      g_assert (reply->enhanced_code[0] == '0' + reply->code / 100);
+      g_assert (reply->enhanced_code[0] == (char) ('0' + reply->code / 100));
       g_assert (strlen (reply->enhanced_code) >= 5 && strlen (reply->enhanced_code) <= 9);
     }
 
