@@ -10,6 +10,8 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <string.h>
 
 #include "pf-net-connection.h"
@@ -623,6 +625,15 @@ connect_cb (GObject      *object,
     }
 
   g_socket_set_timeout (g_socket_connection_get_socket (self->socket_connection), self->timeout);
+  /* Commands are small and answered at once: waiting to fill a segment
+   * (Nagle) only meets the peer's delayed ACK, ~40 ms per exchange (SMTP's
+   * final "." after the body showed it). */
+  if (!g_socket_set_option (g_socket_connection_get_socket (self->socket_connection),
+                            IPPROTO_TCP, TCP_NODELAY, TRUE, &error))
+    {
+      g_debug ("Cannot set TCP_NODELAY: %s", error->message);
+      g_clear_error (&error);
+    }
   g_debug ("Connected to %s:%u", self->host, self->port);
 
   if (self->security == PF_NET_SECURITY_TLS)
