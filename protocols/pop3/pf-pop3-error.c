@@ -137,6 +137,14 @@ pf_pop3_error_new_from_response (const char *line,
     }
 
   priv = pf_pop3_error_get_private (error);
+  /* The code comes from the server: keep it printable like the text. */
+  if (code != NULL && !g_utf8_validate (code, -1, NULL))
+    {
+      char *valid = g_utf8_make_valid (code, -1);
+
+      g_free (code);
+      code = valid;
+    }
   priv->response_code = g_steal_pointer (&code);
   priv->server_text = g_steal_pointer (&text);
   return error;

@@ -746,6 +746,16 @@ test_error_codes (Fixture       *fixture,
       g_assert_error (error, PF_POP3_ERROR, cases[i].code);
       g_assert_cmpstr (pf_pop3_error_get_response_code (error), ==, cases[i].response_code);
     }
+
+  /* A code with bytes that are not UTF-8 is still printable text. */
+  {
+    g_autoptr(GError) odd = pf_pop3_error_new_from_response ("-ERR [IN-USE\xff] busy", FALSE);
+    const char *code = pf_pop3_error_get_response_code (odd);
+
+    g_assert_nonnull (code);
+    g_assert_true (g_utf8_validate (code, -1, NULL));
+    g_assert_true (g_utf8_validate (odd->message, -1, NULL));
+  }
 }
 
 static void
