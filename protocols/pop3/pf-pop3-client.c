@@ -22,8 +22,15 @@
  * SECTION:pf-pop3-client
  *
  * A POP3 client (RFC 1939, CAPA and response codes of RFC 2449, STLS of
- * RFC 2595, AUTH of RFC 5034) over a #PfNetConnection. One command at a
- * time: the caller waits for each _finish before starting the next.
+ * RFC 2595, AUTH of RFC 5034) over a #PfNetConnection, with APOP
+ * (RFC 1939 §7) and PIPELINING (RFC 2449 §6.6).
+ *
+ * Commands may be started without waiting for the previous ones: they are
+ * queued and their callbacks run in the order they were started. When
+ * the server offers PIPELINING, commands of the TRANSACTION state go out
+ * at once (a hundred RETRs cost one round trip, not a hundred); otherwise
+ * each is sent when the previous reply is complete. Login, STLS and AUTH
+ * exchanges are never pipelined.
  *
  * Deleting safely. RFC 1939 §6: messages marked with DELE are removed only
  * when QUIT enters the UPDATE state; a connection lost before that deletes
@@ -50,6 +57,10 @@ struct _PfPop3Client
   GCancellable    *cancellable;   /* cancelled in dispose */
   GPtrArray       *capabilities;  /* CAPA lines, NULL before CAPA */
   GHashTable      *retrieved;     /* msgnum → msgnum: RETR completed */
+  char            *apop_stamp;    /* the greeting's <...> (RFC 1939 §7) */
+  GQueue           queue;         /* GTask of the commands, oldest first */
+
+  guint            logged_in : 1;
 };
 
 G_DEFINE_FINAL_TYPE (PfPop3Client, pf_pop3_client, G_TYPE_OBJECT)
@@ -76,9 +87,14 @@ typedef struct
   GByteArray    *pending;       /* unstuffed bytes not yet written to @sink */
   GPtrArray     *lines;         /* the block's lines, dot-unstuffed */
   char          *status;        /* text after "+OK " or "+ " */
+  GBytes        *line;          /* what to send, CRLF included; NULL: greeting */
   guint          got_status : 1;
   guint          continuation : 1;
   guint          finishing : 1;    /* the block ended; the last write is out */
+  guint          replied : 1;      /* the whole reply was read (even -ERR) */
+  guint          sent : 1;         /* handed to the connection */
+  guint          send_done : 1;    /* the connection wrote it */
+  guint          reading : 1;      /* its reply is being read */
   guint          msgnum;
 } Command;
 
@@ -89,10 +105,46 @@ command_free (Command *command)
   g_clear_pointer (&command->pending, g_byte_array_unref);
   g_clear_pointer (&command->lines, g_ptr_array_unref);
   g_clear_pointer (&command->status, g_free);
+  if (command->line != NULL && (command->flags & COMMAND_SECRET) != 0)
+    {
+      gsize length;
+      gpointer data = (gpointer) g_bytes_get_data (command->line, &length);
+
+      explicit_bzero (data, length);
+    }
+  g_clear_pointer (&command->line, g_bytes_unref);
   g_free (command);
 }
 
 static void command_pump (GTask *task);
+static void queue_advance (PfPop3Client *self);
+
+/* Ends the command of @task, which must be the oldest in the queue, and
+ * lets the next one read its reply. Takes @error. Replies are read in
+ * order: a command that ended in the middle of its reply (connection
+ * lost, cancelled, hostile data) leaves the rest of the stream unusable,
+ * so the connection is closed and the commands behind it fail. */
+static void
+command_complete (GTask  *task,
+                  GError *error)
+{
+  PfPop3Client *self = g_object_ref (g_task_get_source_object (task));
+  Command *command = g_task_get_task_data (task);
+
+  if (g_queue_remove (&self->queue, task))
+    g_object_unref (task);
+
+  if (error != NULL && !command->replied && self->net != NULL)
+    pf_net_connection_close_async (self->net, NULL, NULL, NULL);
+
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+
+  queue_advance (self);
+  g_object_unref (self);
+}
 
 /* The sink is written asynchronously, in chunks of this size: the main
  * loop never waits on the disk, and a 50 MB message is never whole in
@@ -110,13 +162,13 @@ sink_written_cb (GObject      *object,
 
   if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (object), result, NULL, &error))
     {
-      g_task_return_error (task, g_steal_pointer (&error));
+      command_complete (task, g_steal_pointer (&error));
       return;
     }
 
   g_byte_array_set_size (command->pending, 0);
   if (command->finishing)
-    g_task_return_boolean (task, TRUE);
+    command_complete (task, NULL);
   else
     command_pump (g_steal_pointer (&task));
 }
@@ -148,12 +200,12 @@ command_fill_cb (GObject      *object,
       if (g_error_matches (error, PF_NET_ERROR, PF_NET_ERROR_CONNECTION_LOST) &&
           command->got_status)
         {
-          g_task_return_new_error (task, PF_POP3_ERROR, PF_POP3_ERROR_CONNECTION_LOST,
-                                   _("The connection closed before the end of the "
-                                     "server’s reply"));
+          command_complete (task, g_error_new (PF_POP3_ERROR, PF_POP3_ERROR_CONNECTION_LOST,
+                                               _("The connection closed before the end of "
+                                                 "the server’s reply")));
           return;
         }
-      g_task_return_error (task, g_steal_pointer (&error));
+      command_complete (task, g_steal_pointer (&error));
       return;
     }
 
@@ -174,6 +226,7 @@ command_status (PfPop3Client  *self,
     }
   if (g_str_has_prefix (line, "-ERR"))
     {
+      command->replied = TRUE;
       g_propagate_error (error,
                          pf_pop3_error_new_from_response (line,
                                                           (command->flags & COMMAND_AUTH) != 0));
@@ -216,10 +269,10 @@ command_pump (GTask *task)
             {
               /* The rest of the line would be taken for the next reply:
                * the connection cannot be used any more. */
-              pf_net_connection_close_async (self->net, NULL, NULL, NULL);
-              g_task_return_new_error (task, PF_POP3_ERROR, PF_POP3_ERROR_PROTOCOL,
-                                       _("The server %s sent a line that is too long"),
-                                       pf_net_connection_get_host (self->net));
+              command_complete (task, g_error_new (PF_POP3_ERROR, PF_POP3_ERROR_PROTOCOL,
+                                                   _("The server %s sent a line that is "
+                                                     "too long"),
+                                                   pf_net_connection_get_host (self->net)));
               g_object_unref (task);
               return;
             }
@@ -235,7 +288,7 @@ command_pump (GTask *task)
           pf_net_reader_consume (reader, consumed);
           if (!command_status (self, command, status, &error))
             {
-              g_task_return_error (task, g_steal_pointer (&error));
+              command_complete (task, g_steal_pointer (&error));
               g_object_unref (task);
               return;
             }
@@ -246,17 +299,19 @@ command_pump (GTask *task)
           if ((command->flags & COMMAND_STLS) != 0 &&
               pf_net_reader_get_available (reader) > 0)
             {
-              g_task_return_new_error (task, PF_NET_ERROR, PF_NET_ERROR_PROTOCOL,
-                                       _("The server sent unexpected data before the "
-                                         "secure connection started; the connection "
-                                         "was closed to protect you"));
+              command_complete (task, g_error_new (PF_NET_ERROR, PF_NET_ERROR_PROTOCOL,
+                                                   _("The server sent unexpected data "
+                                                     "before the secure connection "
+                                                     "started; the connection was closed "
+                                                     "to protect you")));
               g_object_unref (task);
               return;
             }
 
           if (command->continuation || (command->flags & COMMAND_MULTILINE) == 0)
             {
-              g_task_return_boolean (task, TRUE);
+              command->replied = TRUE;
+              command_complete (task, NULL);
               g_object_unref (task);
               return;
             }
@@ -268,12 +323,13 @@ command_pump (GTask *task)
       if (length == 1 && line[0] == '.')
         {
           pf_net_reader_consume (reader, consumed);
+          command->replied = TRUE;
           if (command->sink != NULL && command->pending->len > 0)
             {
               flush_sink (task, TRUE);
               return;
             }
-          g_task_return_boolean (task, TRUE);
+          command_complete (task, NULL);
           g_object_unref (task);
           return;
         }
@@ -308,18 +364,72 @@ command_sent_cb (GObject      *object,
 {
   g_autoptr(GTask) task = user_data;
   g_autoptr(GError) error = NULL;
+  Command *command = g_task_get_task_data (task);
 
   if (!pf_net_connection_send_finish (PF_NET_CONNECTION (object), result, &error))
     {
-      g_task_return_error (task, g_steal_pointer (&error));
+      command_complete (task, g_steal_pointer (&error));
       return;
     }
 
-  command_pump (g_steal_pointer (&task));
+  command->send_done = TRUE;
+  queue_advance (g_task_get_source_object (task));
 }
 
-/* Sends @line (NULL: only read, for the greeting) and reads the reply.
- * @task completes with TRUE, its task data the #Command. */
+/* May @command go out while older commands still wait for replies? */
+static gboolean
+command_can_pipeline (PfPop3Client *self,
+                      Command      *command)
+{
+  return self->logged_in &&
+         (command->flags & (COMMAND_AUTH | COMMAND_CONTINUATION | COMMAND_STLS)) == 0 &&
+         pf_pop3_client_has_capability (self, "PIPELINING");
+}
+
+/* Sends what may be sent, and lets the oldest command read its reply. */
+static void
+queue_advance (PfPop3Client *self)
+{
+  gboolean blocked = FALSE;
+  GTask *head;
+  Command *command;
+
+  for (GList *l = self->queue.head; l != NULL; l = l->next)
+    {
+      GTask *task = l->data;
+
+      command = g_task_get_task_data (task);
+      if (!command->sent)
+        {
+          if (l != self->queue.head && (blocked || !command_can_pipeline (self, command)))
+            break;
+
+          command->sent = TRUE;
+          if (command->line == NULL)
+            command->send_done = TRUE;
+          else
+            pf_net_connection_send_async (self->net, command->line,
+                                          (command->flags & COMMAND_SECRET) != 0,
+                                          g_task_get_cancellable (task), command_sent_cb,
+                                          g_object_ref (task));
+        }
+      if (!command_can_pipeline (self, command))
+        blocked = TRUE;
+    }
+
+  head = g_queue_peek_head (&self->queue);
+  if (head == NULL)
+    return;
+  command = g_task_get_task_data (head);
+  if (command->send_done && !command->reading)
+    {
+      command->reading = TRUE;
+      command_pump (g_object_ref (head));
+    }
+}
+
+/* Queues @line (NULL: only read, for the greeting) and reads the reply.
+ * @task completes with TRUE, its task data the #Command. Takes @task. */
 static void
 command_start (PfPop3Client  *self,
                GTask         *task,
@@ -333,23 +443,25 @@ command_start (PfPop3Client  *self,
   command->sink = sink != NULL ? g_object_ref (sink) : NULL;
   command->pending = g_byte_array_sized_new (sink != NULL ? SINK_CHUNK + 1024 : 0);
   command->lines = g_ptr_array_new_with_free_func (g_free);
+  if (line != NULL)
+    {
+      char *data = g_strconcat (line, "\r\n", NULL);
+      gsize length = strlen (data);
+
+      command->line = g_bytes_new_with_free_func (data, length, (GDestroyNotify) g_free, data);
+    }
   g_task_set_task_data (task, command, (GDestroyNotify) command_free);
 
-  if (line == NULL)
+  if (self->net == NULL)
     {
-      command_pump (task);
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CLOSED,
+                               _("The connection is closed"));
+      g_object_unref (task);
       return;
     }
 
-  {
-    g_autoptr(GBytes) bytes = NULL;
-    char *data = g_strconcat (line, "\r\n", NULL);
-    gsize length = strlen (data);
-
-    bytes = g_bytes_new_with_free_func (data, length, (GDestroyNotify) g_free, data);
-    pf_net_connection_send_async (self->net, bytes, (flags & COMMAND_SECRET) != 0,
-                                  g_task_get_cancellable (task), command_sent_cb, task);
-  }
+  g_queue_push_tail (&self->queue, task);
+  queue_advance (self);
 }
 
 /* Starts a command as a sub-step of @outer, which is passed to @callback. */
@@ -396,6 +508,8 @@ pf_pop3_client_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->capabilities, g_ptr_array_unref);
   g_clear_pointer (&self->retrieved, g_hash_table_unref);
+  g_clear_pointer (&self->apop_stamp, g_free);
+  g_assert (g_queue_is_empty (&self->queue));
 
   G_OBJECT_CLASS (pf_pop3_client_parent_class)->finalize (object);
 }
@@ -628,14 +742,28 @@ open_greeting_cb (GObject      *object,
 {
   g_autoptr(GTask) task = user_data;
   g_autoptr(GError) error = NULL;
+  PfPop3Client *self = PF_POP3_CLIENT (object);
+  Command *command;
+  const char *start;
+  const char *end;
 
-  if (command_step_finish (result, &error) == NULL)
+  command = command_step_finish (result, &error);
+  if (command == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
 
-  open_capa (PF_POP3_CLIENT (object), g_steal_pointer (&task));
+  /* RFC 1939 §7: a server that knows APOP puts a timestamp such as
+   * <1896.697170952@dbc.mtview.ca.us> in its greeting. */
+  g_clear_pointer (&self->apop_stamp, g_free);
+  start = strchr (command->status, '<');
+  end = start != NULL ? strchr (start, '>') : NULL;
+  if (start != NULL && end != NULL && memchr (start, '@', end - start) != NULL &&
+      memchr (start, ' ', end - start) == NULL)
+    self->apop_stamp = g_strndup (start, end - start + 1);
+
+  open_capa (self, g_steal_pointer (&task));
 }
 
 static void
@@ -751,9 +879,12 @@ login_done_cb (GObject      *object,
 
   if (command_step_finish (result, &error) == NULL)
     {
+      if (error->domain == PF_POP3_ERROR && error->code == PF_POP3_ERROR_ERR)
+        error->code = PF_POP3_ERROR_AUTHENTICATION_FAILED;
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
+  PF_POP3_CLIENT (object)->logged_in = TRUE;
   g_task_return_boolean (task, TRUE);
 }
 
@@ -813,6 +944,7 @@ login_auth_cb (GObject      *object,
     }
   if (!command->continuation)
     {
+      PF_POP3_CLIENT (object)->logged_in = TRUE;
       g_task_return_boolean (task, TRUE);
       return;
     }
@@ -844,27 +976,47 @@ login_auth_cb (GObject      *object,
                       COMMAND_AUTH | COMMAND_CONTINUATION | COMMAND_SECRET, login_auth_cb);
 }
 
+/* APOP (RFC 1939 §7): MD5 of the greeting's timestamp and the password. */
+static char *
+apop_digest (const char *stamp,
+             const char *password)
+{
+  g_autoptr(GChecksum) md5 = g_checksum_new (G_CHECKSUM_MD5);
+
+  g_checksum_update (md5, (const guchar *) stamp, strlen (stamp));
+  g_checksum_update (md5, (const guchar *) password, strlen (password));
+  return g_strdup (g_checksum_get_string (md5));
+}
+
 /**
  * pf_pop3_client_login_async:
  * @self: an opened #PfPop3Client
  * @user: the user name
- * @password: the password
+ * @secret: the password, or an OAuth 2.0 access token
+ * @secret_is_oauth_token: whether @secret is a token
  * @cancellable: (nullable): a #GCancellable
  * @callback: called when logged in (TRANSACTION state, RFC 1939 §5)
  * @user_data: data for @callback
  *
- * Authenticates with AUTH (RFC 5034) and the strongest SASL mechanism
- * both sides know, sending the initial response on the command line when
- * it fits; without SASL in CAPA, with USER and PASS. A password never
- * goes over a connection that pf_net_connection_check_secret_allowed()
- * refuses (%PF_NET_ERROR_PLAINTEXT_REFUSED). A rejection is
+ * Authenticates. With a token: AUTH (RFC 5034) with OAUTHBEARER or
+ * XOAUTH2, %PF_POP3_ERROR_UNSUPPORTED when the server offers neither.
+ * With a password over an encrypted connection: AUTH with the best SASL
+ * mechanism both sides know (the initial response on the command line
+ * when it fits), else USER and PASS. Over an unencrypted connection the
+ * user allowed, mechanisms that keep the password off the wire come
+ * first: CRAM-MD5, then APOP when the greeting carries a timestamp.
+ *
+ * Nothing secret goes over a connection that
+ * pf_net_connection_check_secret_allowed() refuses
+ * (%PF_NET_ERROR_PLAINTEXT_REFUSED). A rejection is
  * %PF_POP3_ERROR_AUTHENTICATION_FAILED, or %PF_POP3_ERROR_IN_USE etc.
  * with the server's response code.
  */
 void
 pf_pop3_client_login_async (PfPop3Client        *self,
                             const char          *user,
-                            const char          *password,
+                            const char          *secret,
+                            gboolean             secret_is_oauth_token,
                             GCancellable        *cancellable,
                             GAsyncReadyCallback  callback,
                             gpointer             user_data)
@@ -874,10 +1026,12 @@ pf_pop3_client_login_async (PfPop3Client        *self,
   g_auto(GStrv) mechanisms = NULL;
   LoginData *data;
   PfNetSaslMechanism mechanism = PF_NET_SASL_MECHANISM_NONE;
+  gboolean encrypted;
+  const char *password = secret;
 
   g_return_if_fail (PF_IS_POP3_CLIENT (self));
   g_return_if_fail (user != NULL);
-  g_return_if_fail (password != NULL);
+  g_return_if_fail (secret != NULL);
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, pf_pop3_client_login_async);
@@ -893,8 +1047,40 @@ pf_pop3_client_login_async (PfPop3Client        *self,
   data->password = g_strdup (password);
   g_task_set_task_data (task, data, (GDestroyNotify) login_data_free);
 
+  encrypted = pf_net_connection_is_encrypted (self->net);
   mechanisms = dup_sasl_mechanisms (self);
-  if (mechanisms != NULL)
+
+  if (secret_is_oauth_token)
+    {
+      mechanism = pf_net_sasl_choose ((const char * const *) mechanisms, TRUE, TRUE);
+      if (mechanism == PF_NET_SASL_MECHANISM_NONE)
+        {
+          g_task_return_new_error (task, PF_POP3_ERROR, PF_POP3_ERROR_UNSUPPORTED,
+                                   _("The server %s does not offer logging in with an "
+                                     "OAuth token"),
+                                   pf_net_connection_get_host (self->net));
+          return;
+        }
+    }
+  else if (!encrypted)
+    {
+      /* Allowed in clear, but better if the password stays home. */
+      mechanism = pf_net_sasl_choose ((const char * const *) mechanisms, FALSE, FALSE);
+      if (mechanism == PF_NET_SASL_MECHANISM_NONE && self->apop_stamp != NULL)
+        {
+          g_autofree char *digest = apop_digest (self->apop_stamp, password);
+          g_autofree char *line = g_strdup_printf ("APOP %s %s", user, digest);
+
+          command_start_step (self, g_steal_pointer (&task), line,
+                              COMMAND_AUTH | COMMAND_SECRET, login_done_cb);
+          explicit_bzero (line, strlen (line));
+          explicit_bzero (digest, strlen (digest));
+          return;
+        }
+      if (mechanism == PF_NET_SASL_MECHANISM_NONE)
+        mechanism = pf_net_sasl_choose ((const char * const *) mechanisms, FALSE, TRUE);
+    }
+  else
     mechanism = pf_net_sasl_choose ((const char * const *) mechanisms, FALSE, TRUE);
 
   if (mechanism == PF_NET_SASL_MECHANISM_NONE)

@@ -56,7 +56,8 @@ gboolean         pf_pop3_client_open_finish       (PfPop3Client        *self,
 
 void             pf_pop3_client_login_async       (PfPop3Client        *self,
                                                    const char          *user,
-                                                   const char          *password,
+                                                   const char          *secret,
+                                                   gboolean             secret_is_oauth_token,
                                                    GCancellable        *cancellable,
                                                    GAsyncReadyCallback  callback,
                                                    gpointer             user_data);

@@ -130,6 +130,7 @@ pf_pop3_error_new_from_response (const char *line,
     case PF_POP3_ERROR_ERR:
     case PF_POP3_ERROR_PROTOCOL:
     case PF_POP3_ERROR_CONNECTION_LOST:
+    case PF_POP3_ERROR_UNSUPPORTED:
     default:
       error = g_error_new (PF_POP3_ERROR, PF_POP3_ERROR_ERR,
                            _("The server refused the command: %s"), text);

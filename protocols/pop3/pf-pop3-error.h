@@ -41,6 +41,8 @@ G_BEGIN_DECLS
  * @PF_POP3_ERROR_CONNECTION_LOST: the connection closed in the middle of
  *   a reply, e.g. before the terminating "." of a multi-line reply.
  *   Nothing of that reply was returned as complete.
+ * @PF_POP3_ERROR_UNSUPPORTED: the server lacks what the request needs,
+ *   e.g. a way to log in with an OAuth 2.0 token.
  *
  * Codes a caller can act on; the message is translated and fit for a user.
  */
@@ -54,6 +56,7 @@ typedef enum
   PF_POP3_ERROR_SYS_PERM,
   PF_POP3_ERROR_PROTOCOL,
   PF_POP3_ERROR_CONNECTION_LOST,
+  PF_POP3_ERROR_UNSUPPORTED,
 } PfPop3Error;
 
 GQuark      pf_pop3_error_quark              (void);

@@ -326,7 +326,7 @@ run_engine (PfTestServers *servers,
   g_clear_object (&result);
 
   pf_pop3_client_login_async (client, pf_test_servers_get_login (servers, "pop"),
-                              pf_test_servers_get_password (servers, "pop"), NULL,
+                              pf_test_servers_get_password (servers, "pop"), FALSE, NULL,
                               on_done_cb, bench);
   result = wait_result (bench);
   if (!pf_pop3_client_login_finish (client, result, &error))

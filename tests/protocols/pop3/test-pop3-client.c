@@ -106,7 +106,21 @@ login_sync (Fixture       *fixture,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  pf_pop3_client_login_async (client, user, password, NULL, on_done_cb, fixture);
+  pf_pop3_client_login_async (client, user, password, FALSE, NULL, on_done_cb, fixture);
+  result = wait_result (fixture);
+  return pf_pop3_client_login_finish (client, result, error);
+}
+
+static gboolean
+login_token_sync (Fixture       *fixture,
+                  PfPop3Client  *client,
+                  const char    *user,
+                  const char    *token,
+                  GError       **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  pf_pop3_client_login_async (client, user, token, TRUE, NULL, on_done_cb, fixture);
   result = wait_result (fixture);
   return pf_pop3_client_login_finish (client, result, error);
 }
@@ -823,6 +837,276 @@ test_sasl_initial_response (Fixture       *fixture,
   check_sasl_plain (fixture, long_user, FALSE);
 }
 
+/* Several commands started at once: which callback ran when */
+typedef struct
+{
+  GString      *order;
+  char          tag;
+  GAsyncResult *result;
+} Collected;
+
+static void
+on_collect_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  Collected *collected = user_data;
+
+  g_string_append_c (collected->order, collected->tag);
+  collected->result = g_object_ref (result);
+}
+
+static void
+on_trace_cb (const char     *log_domain,
+             GLogLevelFlags  log_level,
+             const char     *message,
+             gpointer        user_data)
+{
+  g_string_append_printf (user_data, "%s\n", message);
+}
+
+/* RETR 1 and RETR 2 started together on a server with or without
+ * PIPELINING; returns the protocol trace. */
+static char *
+check_two_retrs (Fixture    *fixture,
+                 const char *script)
+{
+  g_autoptr(PfFakeServer) server = NULL;
+  g_autoptr(PfPop3Client) client = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GOutputStream) first = g_memory_output_stream_new_resizable ();
+  g_autoptr(GOutputStream) second = g_memory_output_stream_new_resizable ();
+  g_autoptr(GString) trace = g_string_new (NULL);
+  g_autoptr(PfPop3StoredToken) token = NULL;
+  g_autoptr(GString) order = g_string_new (NULL);
+  Collected one = { order, '1', NULL };
+  Collected two = { order, '2', NULL };
+  guint handler;
+
+  g_setenv ("G_MESSAGES_DEBUG", "pf-pop3", TRUE);
+  handler = g_log_set_handler ("pf-pop3", G_LOG_LEVEL_DEBUG, on_trace_cb, trace);
+
+  server = pf_fake_server_new_from_script (script, &error);
+  g_assert_no_error (error);
+  client = make_fake (server, PF_NET_SECURITY_NONE);
+  pf_net_connection_set_allow_plaintext_secrets (pf_pop3_client_get_connection (client), TRUE);
+  g_assert_true (open_sync (fixture, client, &error));
+  g_assert_no_error (error);
+  g_assert_true (login_sync (fixture, client, "pop", PASSWORD, &error));
+  g_assert_no_error (error);
+
+  pf_pop3_client_retr_async (client, 1, first, NULL, on_collect_cb, &one);
+  pf_pop3_client_retr_async (client, 2, second, NULL, on_collect_cb, &two);
+  while (order->len < 2)
+    g_main_context_iteration (NULL, TRUE);
+
+  /* Callbacks in the order the commands were started */
+  g_assert_cmpstr (order->str, ==, "12");
+  g_assert_true (pf_pop3_client_retr_finish (client, one.result, &error));
+  g_assert_no_error (error);
+  g_assert_true (pf_pop3_client_retr_finish (client, two.result, &error));
+  g_assert_no_error (error);
+  g_clear_object (&one.result);
+  g_clear_object (&two.result);
+  g_assert_true (g_output_stream_close (first, NULL, NULL));
+  g_assert_true (g_output_stream_close (second, NULL, NULL));
+  g_assert_cmpmem (g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (first)),
+                   g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (first)),
+                   "first\r\n", 7);
+  g_assert_cmpmem (g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (second)),
+                   g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (second)),
+                   ".second\r\n", 9);
+  token = pf_pop3_client_confirm_stored (client, 2, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (token);
+  g_clear_object (&client);
+  pf_fake_server_wait_finished (server);
+  g_assert_null (pf_fake_server_get_failure (server));
+
+  g_log_remove_handler ("pf-pop3", handler);
+  g_unsetenv ("G_MESSAGES_DEBUG");
+  return g_string_free (g_steal_pointer (&trace), FALSE);
+}
+
+static void
+test_pipelining (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autofree char *trace = NULL;
+
+  /* The server answers only once both commands arrived: a client that
+   * waited for the first reply would hang here and time out. */
+  trace = check_two_retrs (fixture,
+                           "S: +OK POP3 ready\n"
+                           "C: ^CAPA$\n"
+                           "S: +OK\n"
+                           "S: USER\n"
+                           "S: PIPELINING\n"
+                           "S: .\n"
+                           "C: ^USER pop$\n"
+                           "S: +OK\n"
+                           "C: ^PASS " PASSWORD "$\n"
+                           "S: +OK logged in\n"
+                           "C: ^RETR 1$\n"
+                           "C: ^RETR 2$\n"
+                           "S: +OK first follows\n"
+                           "S: first\n"
+                           "S: .\n"
+                           "S: +OK second follows\n"
+                           "S: ..second\n"
+                           "S: .\n"
+                           "WAIT-CLOSE\n");
+  g_assert_nonnull (strstr (trace, "C: RETR 2"));
+}
+
+static void
+test_no_pipelining (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autofree char *trace = NULL;
+  const char *status;
+  const char *second;
+
+  trace = check_two_retrs (fixture,
+                           "S: +OK POP3 ready\n"
+                           "C: ^CAPA$\n"
+                           "S: +OK\n"
+                           "S: USER\n"
+                           "S: .\n"
+                           "C: ^USER pop$\n"
+                           "S: +OK\n"
+                           "C: ^PASS " PASSWORD "$\n"
+                           "S: +OK logged in\n"
+                           "C: ^RETR 1$\n"
+                           "S: +OK first follows\n"
+                           "S: first\n"
+                           "S: .\n"
+                           "C: ^RETR 2$\n"
+                           "S: +OK second follows\n"
+                           "S: ..second\n"
+                           "S: .\n"
+                           "WAIT-CLOSE\n");
+  /* Without PIPELINING the second command goes out only after the
+   * first reply came in. */
+  status = strstr (trace, "S: +OK first follows");
+  second = strstr (trace, "C: RETR 2");
+  g_assert_nonnull (status);
+  g_assert_nonnull (second);
+  g_assert_true (status < second);
+}
+
+static void
+test_apop (Fixture       *fixture,
+           gconstpointer  data)
+{
+  g_autoptr(PfFakeServer) server = NULL;
+  g_autoptr(PfPop3Client) client = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* RFC 1939 §7's own example: timestamp and password give this digest. */
+  server = pf_fake_server_new_from_script ("S: +OK POP3 server ready <1896.697170952@dbc.mtview.ca.us>\n"
+                                           "C: ^CAPA$\n"
+                                           "S: -ERR unknown command\n"
+                                           "C: ^APOP mrose c4c9334bac560ecc979e58001b3e22fb$\n"
+                                           "S: +OK maildrop has 1 message (369 octets)\n"
+                                           "C: ^STAT$\n"
+                                           "S: +OK 1 369\n"
+                                           "WAIT-CLOSE\n", &error);
+  g_assert_no_error (error);
+  client = make_fake (server, PF_NET_SECURITY_NONE);
+  pf_net_connection_set_allow_plaintext_secrets (pf_pop3_client_get_connection (client), TRUE);
+  g_assert_true (open_sync (fixture, client, &error));
+  g_assert_no_error (error);
+  g_assert_true (login_sync (fixture, client, "mrose", "tanstaaf", &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (stat_sync (fixture, client, NULL), ==, 1);
+  g_clear_object (&client);
+  pf_fake_server_wait_finished (server);
+  g_assert_null (pf_fake_server_get_failure (server));
+}
+
+static void
+test_apop_rejected (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(PfFakeServer) server = NULL;
+  g_autoptr(PfPop3Client) client = NULL;
+  g_autoptr(GError) error = NULL;
+
+  server = pf_fake_server_new_from_script ("S: +OK ready <4711.1@example.test>\n"
+                                           "C: ^CAPA$\n"
+                                           "S: +OK\n"
+                                           "S: USER\n"
+                                           "S: .\n"
+                                           "C: ^APOP pop [0-9a-f]{32}$\n"
+                                           "S: -ERR [AUTH] permission denied\n"
+                                           "WAIT-CLOSE\n", &error);
+  g_assert_no_error (error);
+  client = make_fake (server, PF_NET_SECURITY_NONE);
+  pf_net_connection_set_allow_plaintext_secrets (pf_pop3_client_get_connection (client), TRUE);
+  g_assert_true (open_sync (fixture, client, &error));
+  g_assert_no_error (error);
+  g_assert_false (login_sync (fixture, client, "pop", PASSWORD, &error));
+  g_assert_error (error, PF_POP3_ERROR, PF_POP3_ERROR_AUTHENTICATION_FAILED);
+  g_clear_object (&client);
+  pf_fake_server_wait_finished (server);
+  g_assert_null (pf_fake_server_get_failure (server));
+}
+
+static void
+test_oauth (Fixture       *fixture,
+            gconstpointer  data)
+{
+  g_autoptr(PfFakeServer) server = NULL;
+  g_autoptr(PfPop3Client) client = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *expected = NULL;
+  g_autofree char *script = NULL;
+  const char xoauth2[] = "user=pop@example.test\001auth=Bearer ya29.token\001\001";
+
+  /* XOAUTH2 when OAUTHBEARER is not offered, the token on the line */
+  expected = g_base64_encode ((const guchar *) xoauth2, sizeof xoauth2 - 1);
+  script = g_strconcat ("S: +OK POP3 ready\n"
+                        "C: ^CAPA$\n"
+                        "S: +OK\n"
+                        "S: SASL PLAIN XOAUTH2\n"
+                        "S: .\n"
+                        "C: ^AUTH XOAUTH2 ", expected, "$\n"
+                        "S: +OK logged in\n"
+                        "WAIT-CLOSE\n", NULL);
+  server = pf_fake_server_new_from_script (script, &error);
+  g_assert_no_error (error);
+  client = make_fake (server, PF_NET_SECURITY_NONE);
+  pf_net_connection_set_allow_plaintext_secrets (pf_pop3_client_get_connection (client), TRUE);
+  g_assert_true (open_sync (fixture, client, &error));
+  g_assert_no_error (error);
+  g_assert_true (login_token_sync (fixture, client, "pop@example.test", "ya29.token", &error));
+  g_assert_no_error (error);
+  g_clear_object (&client);
+  pf_fake_server_wait_finished (server);
+  g_assert_null (pf_fake_server_get_failure (server));
+  g_clear_object (&server);
+
+  /* A server without an OAuth mechanism gets neither token nor password. */
+  server = pf_fake_server_new_from_script ("S: +OK POP3 ready\n"
+                                           "C: ^CAPA$\n"
+                                           "S: +OK\n"
+                                           "S: SASL PLAIN\n"
+                                           "S: USER\n"
+                                           "S: .\n"
+                                           "WAIT-CLOSE\n", &error);
+  g_assert_no_error (error);
+  client = make_fake (server, PF_NET_SECURITY_NONE);
+  pf_net_connection_set_allow_plaintext_secrets (pf_pop3_client_get_connection (client), TRUE);
+  g_assert_true (open_sync (fixture, client, &error));
+  g_assert_no_error (error);
+  g_assert_false (login_token_sync (fixture, client, "pop@example.test", "ya29.token", &error));
+  g_assert_error (error, PF_POP3_ERROR, PF_POP3_ERROR_UNSUPPORTED);
+  g_clear_object (&client);
+  pf_fake_server_wait_finished (server);
+  g_assert_null (pf_fake_server_get_failure (server));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -846,6 +1130,11 @@ main (int    argc,
   ADD ("/pop3/client/fake/in-use", test_in_use);
   ADD ("/pop3/client/fake/sasl-initial-response", test_sasl_initial_response);
   ADD ("/pop3/client/error-codes", test_error_codes);
+  ADD ("/pop3/client/fake/pipelining", test_pipelining);
+  ADD ("/pop3/client/fake/no-pipelining", test_no_pipelining);
+  ADD ("/pop3/client/fake/apop", test_apop);
+  ADD ("/pop3/client/fake/apop-rejected", test_apop_rejected);
+  ADD ("/pop3/client/fake/oauth", test_oauth);
 
 #undef ADD
 
