@@ -9,7 +9,9 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
 #include <libsecret/secret.h>
+#include <string.h>
 
 #include "pf-secret-store.h"
 
@@ -17,6 +19,10 @@
  * Passwords live only in the Secret Service (GNOME Keyring, KWallet, …),
  * never in Postfach's own files. One item per account and server, so that
  * an account whose IMAP and SMTP logins differ keeps both.
+ *
+ * When there is no Secret Service to reach, every operation fails with
+ * %PF_SECRET_STORE_ERROR_UNAVAILABLE; #PfPasswordVault then keeps the
+ * password in memory for the session.
  */
 
 struct _PfSecretStore
@@ -25,6 +31,37 @@ struct _PfSecretStore
 };
 
 G_DEFINE_FINAL_TYPE (PfSecretStore, pf_secret_store, G_TYPE_OBJECT)
+
+G_DEFINE_QUARK (pf-secret-store-error-quark, pf_secret_store_error)
+
+typedef enum
+{
+  OPERATION_STORE,
+  OPERATION_LOOKUP,
+  OPERATION_CLEAR,
+} OperationKind;
+
+/* What an operation needs once the session bus is there. */
+typedef struct
+{
+  GHashTable    *attributes;  /* owned keys and values */
+  char          *label;
+  char          *password;    /* wiped when freed */
+  OperationKind  kind;
+} Operation;
+
+static void
+operation_free (Operation *op)
+{
+  g_clear_pointer (&op->attributes, g_hash_table_unref);
+  g_clear_pointer (&op->label, g_free);
+  if (op->password != NULL)
+    {
+      explicit_bzero (op->password, strlen (op->password));
+      g_clear_pointer (&op->password, g_free);
+    }
+  g_free (op);
+}
 
 static const SecretSchema *
 pf_secret_store_get_schema (void)
@@ -72,16 +109,193 @@ make_attributes (const char      *account_id,
                  const char      *host,
                  const char      *user)
 {
-  GHashTable *attributes = g_hash_table_new (g_str_hash, g_str_equal);
+  GHashTable *attributes = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
 
-  /* The strings are borrowed: the table lives only during the call. */
-  g_hash_table_insert (attributes, (gpointer) "account", (gpointer) account_id);
+  /* Values are copied: the table lives until the bus is there. */
+  g_hash_table_insert (attributes, (gpointer) "account", g_strdup (account_id));
   g_hash_table_insert (attributes, (gpointer) "service",
-                       (gpointer) pf_secret_service_to_string (service));
-  g_hash_table_insert (attributes, (gpointer) "host", (gpointer) host);
-  g_hash_table_insert (attributes, (gpointer) "user", (gpointer) user);
+                       g_strdup (pf_secret_service_to_string (service)));
+  g_hash_table_insert (attributes, (gpointer) "host", g_strdup (host));
+  g_hash_table_insert (attributes, (gpointer) "user", g_strdup (user));
 
   return attributes;
+}
+
+/* Whether @error says that no Secret Service is there to talk to: nothing
+ * owns org.freedesktop.secrets and the bus cannot start anything for it. */
+static gboolean
+is_service_missing (const GError *error)
+{
+  if (error->domain != G_DBUS_ERROR)
+    return FALSE;
+
+  switch (error->code)
+    {
+    case G_DBUS_ERROR_SERVICE_UNKNOWN:
+    case G_DBUS_ERROR_NAME_HAS_NO_OWNER:
+    case G_DBUS_ERROR_SPAWN_EXEC_FAILED:
+    case G_DBUS_ERROR_SPAWN_FORK_FAILED:
+    case G_DBUS_ERROR_SPAWN_CHILD_EXITED:
+    case G_DBUS_ERROR_SPAWN_CHILD_SIGNALED:
+    case G_DBUS_ERROR_SPAWN_FAILED:
+    case G_DBUS_ERROR_SPAWN_SETUP_FAILED:
+    case G_DBUS_ERROR_SPAWN_CONFIG_INVALID:
+    case G_DBUS_ERROR_SPAWN_SERVICE_INVALID:
+    case G_DBUS_ERROR_SPAWN_SERVICE_NOT_FOUND:
+    case G_DBUS_ERROR_SPAWN_PERMISSIONS_INVALID:
+    case G_DBUS_ERROR_SPAWN_FILE_INVALID:
+    case G_DBUS_ERROR_SPAWN_NO_MEMORY:
+      return TRUE;
+    default:
+      return FALSE;
+    }
+}
+
+/* Returns the error for a missing Secret Service and logs the technical
+ * cause, which means little to a user. */
+static GError *
+unavailable_error (const GError *cause)
+{
+  g_debug ("No Secret Service: %s", cause->message);
+
+  return g_error_new_literal (PF_SECRET_STORE_ERROR, PF_SECRET_STORE_ERROR_UNAVAILABLE,
+                              _("No password storage (Secret Service) is available."));
+}
+
+/* Fails @task with @error, as %PF_SECRET_STORE_ERROR_UNAVAILABLE when it
+ * says the Secret Service is missing. */
+static void
+return_secret_error (GTask  *task,
+                     GError *error)
+{
+  if (is_service_missing (error))
+    {
+      g_task_return_error (task, unavailable_error (error));
+      g_error_free (error);
+    }
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+store_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!secret_password_store_finish (result, &error))
+    return_secret_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+lookup_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  char *password;
+
+  password = secret_password_lookup_finish (result, &error);
+  if (error != NULL)
+    return_secret_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, password, (GDestroyNotify) secret_password_free);
+}
+
+static void
+clear_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  gboolean removed;
+
+  removed = secret_password_clear_finish (result, &error);
+  if (error != NULL)
+    return_secret_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_boolean (task, removed);
+}
+
+/* The session bus is checked first: without one libsecret fails with
+ * whatever GIO's connect says (an unspecific G_IO_ERROR), which cannot be
+ * told apart from other failures afterwards. */
+static void
+bus_get_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GDBusConnection) bus = NULL;
+  g_autoptr(GError) error = NULL;
+  GCancellable *cancellable = g_task_get_cancellable (task);
+  Operation *op = g_task_get_task_data (task);
+
+  bus = g_bus_get_finish (result, &error);
+  if (bus == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_task_return_error (task, g_steal_pointer (&error));
+      else
+        g_task_return_error (task, unavailable_error (error));
+      return;
+    }
+
+  switch (op->kind)
+    {
+    case OPERATION_STORE:
+      secret_password_storev (pf_secret_store_get_schema (), op->attributes,
+                              SECRET_COLLECTION_DEFAULT, op->label, op->password,
+                              cancellable, store_cb, g_steal_pointer (&task));
+      break;
+
+    case OPERATION_LOOKUP:
+      secret_password_lookupv (pf_secret_store_get_schema (), op->attributes,
+                               cancellable, lookup_cb, g_steal_pointer (&task));
+      break;
+
+    case OPERATION_CLEAR:
+      secret_password_clearv (pf_secret_store_get_schema (), op->attributes,
+                              cancellable, clear_cb, g_steal_pointer (&task));
+      break;
+
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* Takes @attributes. */
+static void
+start_operation (PfSecretStore       *self,
+                 OperationKind        kind,
+                 GHashTable          *attributes,
+                 const char          *label,
+                 const char          *password,
+                 gpointer             source_tag,
+                 GCancellable        *cancellable,
+                 GAsyncReadyCallback  callback,
+                 gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  Operation *op;
+
+  op = g_new0 (Operation, 1);
+  op->kind = kind;
+  op->attributes = attributes;
+  op->label = g_strdup (label);
+  op->password = g_strdup (password);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, op, (GDestroyNotify) operation_free);
+
+  g_bus_get (G_BUS_TYPE_SESSION, cancellable, bus_get_cb, g_steal_pointer (&task));
 }
 
 static void
@@ -103,20 +317,6 @@ PfSecretStore *
 pf_secret_store_new (void)
 {
   return g_object_new (PF_TYPE_SECRET_STORE, NULL);
-}
-
-static void
-store_cb (GObject      *object,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!secret_password_store_finish (result, &error))
-    g_task_return_error (task, g_steal_pointer (&error));
-  else
-    g_task_return_boolean (task, TRUE);
 }
 
 /**
@@ -147,29 +347,22 @@ pf_secret_store_store_async (PfSecretStore       *self,
                              GAsyncReadyCallback  callback,
                              gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  g_autoptr(GHashTable) attributes = NULL;
-
   g_return_if_fail (PF_IS_SECRET_STORE (self));
   g_return_if_fail (account_id != NULL && host != NULL && user != NULL);
   g_return_if_fail (label != NULL && password != NULL);
   g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, pf_secret_store_store_async);
-
-  attributes = make_attributes (account_id, service, host, user);
-  secret_password_storev (pf_secret_store_get_schema (), attributes,
-                          SECRET_COLLECTION_DEFAULT, label, password,
-                          cancellable, store_cb, g_steal_pointer (&task));
+  start_operation (self, OPERATION_STORE, make_attributes (account_id, service, host, user),
+                   label, password, pf_secret_store_store_async,
+                   cancellable, callback, user_data);
 }
 
 /**
  * pf_secret_store_store_finish:
  *
- * Returns: %TRUE when the password is stored. Errors come from libsecret
- *   and D-Bus, e.g. %G_DBUS_ERROR_SERVICE_UNKNOWN when no Secret Service
- *   runs.
+ * Returns: %TRUE when the password is stored. Without a Secret Service
+ *   the error is %PF_SECRET_STORE_ERROR_UNAVAILABLE; other errors come
+ *   from libsecret and D-Bus.
  */
 gboolean
 pf_secret_store_store_finish (PfSecretStore  *self,
@@ -180,22 +373,6 @@ pf_secret_store_store_finish (PfSecretStore  *self,
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
-}
-
-static void
-lookup_cb (GObject      *object,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  g_autoptr(GError) error = NULL;
-  char *password;
-
-  password = secret_password_lookup_finish (result, &error);
-  if (error != NULL)
-    g_task_return_error (task, g_steal_pointer (&error));
-  else
-    g_task_return_pointer (task, password, (GDestroyNotify) secret_password_free);
 }
 
 /**
@@ -222,19 +399,13 @@ pf_secret_store_lookup_async (PfSecretStore       *self,
                               GAsyncReadyCallback  callback,
                               gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  g_autoptr(GHashTable) attributes = NULL;
-
   g_return_if_fail (PF_IS_SECRET_STORE (self));
   g_return_if_fail (account_id != NULL && host != NULL && user != NULL);
   g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, pf_secret_store_lookup_async);
-
-  attributes = make_attributes (account_id, service, host, user);
-  secret_password_lookupv (pf_secret_store_get_schema (), attributes,
-                           cancellable, lookup_cb, g_steal_pointer (&task));
+  start_operation (self, OPERATION_LOOKUP, make_attributes (account_id, service, host, user),
+                   NULL, NULL, pf_secret_store_lookup_async,
+                   cancellable, callback, user_data);
 }
 
 /**
@@ -242,7 +413,8 @@ pf_secret_store_lookup_async (PfSecretStore       *self,
  *
  * Returns: (transfer full) (nullable): the password, to be freed with
  *   secret_password_free() (it wipes the memory), or %NULL with @error
- *   unset when no password is stored.
+ *   unset when no password is stored. Without a Secret Service the error
+ *   is %PF_SECRET_STORE_ERROR_UNAVAILABLE.
  */
 char *
 pf_secret_store_lookup_finish (PfSecretStore  *self,
@@ -253,38 +425,6 @@ pf_secret_store_lookup_finish (PfSecretStore  *self,
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-static void
-clear_cb (GObject      *object,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  g_autoptr(GError) error = NULL;
-  gboolean removed;
-
-  removed = secret_password_clear_finish (result, &error);
-  if (error != NULL)
-    g_task_return_error (task, g_steal_pointer (&error));
-  else
-    g_task_return_boolean (task, removed);
-}
-
-static void
-clear_matching (PfSecretStore       *self,
-                GHashTable          *attributes,
-                gpointer             source_tag,
-                GCancellable        *cancellable,
-                GAsyncReadyCallback  callback,
-                gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, source_tag);
-  secret_password_clearv (pf_secret_store_get_schema (), attributes,
-                          cancellable, clear_cb, g_steal_pointer (&task));
 }
 
 /**
@@ -310,14 +450,13 @@ pf_secret_store_clear_async (PfSecretStore       *self,
                              GAsyncReadyCallback  callback,
                              gpointer             user_data)
 {
-  g_autoptr(GHashTable) attributes = NULL;
-
   g_return_if_fail (PF_IS_SECRET_STORE (self));
   g_return_if_fail (account_id != NULL && host != NULL && user != NULL);
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
 
-  attributes = make_attributes (account_id, service, host, user);
-  clear_matching (self, attributes, pf_secret_store_clear_async,
-                  cancellable, callback, user_data);
+  start_operation (self, OPERATION_CLEAR, make_attributes (account_id, service, host, user),
+                   NULL, NULL, pf_secret_store_clear_async,
+                   cancellable, callback, user_data);
 }
 
 /**
@@ -354,15 +493,17 @@ pf_secret_store_clear_account_async (PfSecretStore       *self,
                                      GAsyncReadyCallback  callback,
                                      gpointer             user_data)
 {
-  g_autoptr(GHashTable) attributes = NULL;
+  GHashTable *attributes;
 
   g_return_if_fail (PF_IS_SECRET_STORE (self));
   g_return_if_fail (account_id != NULL);
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
 
-  attributes = g_hash_table_new (g_str_hash, g_str_equal);
-  g_hash_table_insert (attributes, (gpointer) "account", (gpointer) account_id);
-  clear_matching (self, attributes, pf_secret_store_clear_account_async,
-                  cancellable, callback, user_data);
+  attributes = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+  g_hash_table_insert (attributes, (gpointer) "account", g_strdup (account_id));
+  start_operation (self, OPERATION_CLEAR, attributes,
+                   NULL, NULL, pf_secret_store_clear_account_async,
+                   cancellable, callback, user_data);
 }
 
 /**

@@ -27,6 +27,29 @@ typedef enum
   PF_SECRET_SERVICE_SMTP,
 } PfSecretService;
 
+/**
+ * PF_SECRET_STORE_ERROR:
+ *
+ * Error domain of password storage.
+ */
+#define PF_SECRET_STORE_ERROR (pf_secret_store_error_quark ())
+
+/**
+ * PfSecretStoreError:
+ * @PF_SECRET_STORE_ERROR_UNAVAILABLE: no Secret Service can be reached:
+ *   there is no D-Bus session bus, or nothing on it provides (or can be
+ *   started to provide) org.freedesktop.secrets. The message is translated.
+ *
+ * Other failures (a locked keyring the user would not unlock, a broken
+ * service) keep libsecret's and D-Bus's own errors.
+ */
+typedef enum
+{
+  PF_SECRET_STORE_ERROR_UNAVAILABLE,
+} PfSecretStoreError;
+
+GQuark         pf_secret_store_error_quark (void);
+
 #define PF_TYPE_SECRET_STORE (pf_secret_store_get_type ())
 
 G_DECLARE_FINAL_TYPE (PfSecretStore, pf_secret_store, PF, SECRET_STORE, GObject)
