@@ -1,0 +1,1017 @@
+/* pf-message-list-model.c
+ *
+ * Copyright 2026 The Postfach authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "pf-store"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "pf-store-private.h"
+#include "pf-message-summary-private.h"
+#include "pf-message-list-model.h"
+
+/*
+ * A GListModel of PfMessageSummary, newest first (ties by id), over one
+ * or more sources: a folder, a full-text search (in a folder or in all
+ * folders of a store), or several folders of several stores (the unified
+ * inbox).
+ *
+ * The model keeps only a compact array of rows (sort date, message id,
+ * source): one indexed query per source. Summary objects are created in
+ * get_item() a page at a time and kept in a small cache; every object
+ * that is still alive is found again through a weak table, so flag
+ * changes reach the very objects the list shows, as property notifies.
+ * Inserts and removals arrive with PfStore::messages-changed and become
+ * items-changed signals at their exact positions.
+ */
+
+#define PAGE_SIZE      100
+#define CACHE_SIZE     (4 * PAGE_SIZE)
+#define MAX_RUNS       32
+#define SOURCE_SHIFT   44
+
+typedef struct
+{
+  gint64  date;
+  gint64  id;
+  guint32 source;
+} Row;
+
+typedef struct
+{
+  PfMessageListModel *model;   /* borrowed: owns the source */
+  PfStore            *store;
+  guint32             tag;     /* unique in the model, part of cache keys */
+  gint64              folder_id;
+  char               *fts_query;
+  gulong              changed_handler;
+  gulong              removed_handler;
+} Source;
+
+struct _PfMessageListModel
+{
+  GObject     parent_instance;
+
+  /* Owned */
+  GPtrArray  *sources;   /* of Source* */
+  GArray     *rows;      /* of Row, in display order */
+  GHashTable *live;      /* gint64* key → PfMessageSummary* (weak) */
+  GQueue      cache;     /* strong references, oldest first */
+  guint32     next_tag;
+};
+
+static void pf_message_list_model_iface_init (GListModelInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (PfMessageListModel, pf_message_list_model, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL,
+                                                      pf_message_list_model_iface_init))
+
+static inline gint64
+make_key (guint32 tag,
+          gint64  id)
+{
+  return ((gint64) tag << SOURCE_SHIFT) | id;
+}
+
+/* Display order: newest first, then higher id, then higher source tag. */
+static inline int
+row_compare (const Row *a,
+             const Row *b)
+{
+  if (a->date != b->date)
+    return a->date > b->date ? -1 : 1;
+  if (a->id != b->id)
+    return a->id > b->id ? -1 : 1;
+  if (a->source != b->source)
+    return a->source > b->source ? -1 : 1;
+  return 0;
+}
+
+static int
+row_compare_func (gconstpointer a,
+                  gconstpointer b)
+{
+  return row_compare (a, b);
+}
+
+static Source *
+find_source_by_tag (PfMessageListModel *self,
+                    guint32             tag)
+{
+  for (guint i = 0; i < self->sources->len; i++)
+    {
+      Source *source = self->sources->pdata[i];
+
+      if (source->tag == tag)
+        return source;
+    }
+
+  return NULL;
+}
+
+/* The cache of summary objects */
+
+static void
+on_summary_finalized (gpointer  data,
+                      GObject  *where_the_object_was)
+{
+  PfMessageListModel *self = data;
+  PfMessageSummary *summary = (PfMessageSummary *) where_the_object_was;
+
+  /* The key lives in the dying object; remove by the value's key. */
+  g_hash_table_remove (self->live, &summary->key);
+}
+
+static void
+cache_keep (PfMessageListModel *self,
+            PfMessageSummary   *summary)
+{
+  if (summary->in_lru)
+    return;
+
+  summary->in_lru = TRUE;
+  g_queue_push_tail (&self->cache, g_object_ref (summary));
+
+  while (self->cache.length > CACHE_SIZE)
+    {
+      PfMessageSummary *old = g_queue_pop_head (&self->cache);
+
+      old->in_lru = FALSE;
+      g_object_unref (old);
+    }
+}
+
+static PfMessageSummary *
+make_summary (PfMessageListModel   *self,
+              Source               *source,
+              const PfStoreMessage *message)
+{
+  PfMessageSummary *summary = pf_message_summary_new_from_message (message);
+
+  summary->store = source->store;
+  summary->key = make_key (source->tag, message->id);
+  g_hash_table_insert (self->live, &summary->key, summary);
+  g_object_weak_ref (G_OBJECT (summary), on_summary_finalized, self);
+
+  return summary;
+}
+
+/* Loads the messages @ids (at most PAGE_SIZE) of @source and hands each to
+ * @func. Ids that no longer exist are skipped. */
+typedef void (*MessageFunc) (PfMessageListModel *self,
+                             Source             *source,
+                             PfStoreMessage     *message,
+                             gpointer            user_data);
+
+static void
+load_messages (PfMessageListModel *self,
+               Source             *source,
+               const gint64       *ids,
+               guint               n_ids,
+               MessageFunc         func,
+               gpointer            user_data)
+{
+  sqlite3 *db = _pf_store_get_db (source->store);
+  const char *data_dir = pf_store_get_data_dir (source->store);
+  GString *sql;
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  if (db == NULL || n_ids == 0)
+    return;
+
+  sql = g_string_new ("SELECT " PF_STORE_MESSAGE_COLUMNS " FROM messages m WHERE id IN (?");
+  for (guint i = 1; i < n_ids; i++)
+    g_string_append (sql, ",?");
+  g_string_append_c (sql, ')');
+
+  rc = sqlite3_prepare_v2 (db, sql->str, (int) sql->len, &stmt, NULL);
+  g_string_free (sql, TRUE);
+  if (rc != SQLITE_OK)
+    {
+      g_warning ("Cannot load messages: %s", sqlite3_errmsg (db));
+      return;
+    }
+
+  for (guint i = 0; i < n_ids; i++)
+    sqlite3_bind_int64 (stmt, i + 1, ids[i]);
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      g_autoptr(PfStoreMessage) message = _pf_store_message_from_row (stmt, data_dir);
+
+      func (self, source, message, user_data);
+    }
+  if (rc != SQLITE_DONE)
+    g_warning ("Cannot load messages: %s", sqlite3_errmsg (db));
+
+  sqlite3_finalize (stmt);
+}
+
+static void
+cache_message_cb (PfMessageListModel *self,
+                  Source             *source,
+                  PfStoreMessage     *message,
+                  gpointer            user_data)
+{
+  gint64 key = make_key (source->tag, message->id);
+  PfMessageSummary *summary = g_hash_table_lookup (self->live, &key);
+
+  if (summary == NULL)
+    {
+      summary = make_summary (self, source, message);
+      cache_keep (self, summary);
+      g_object_unref (summary);
+    }
+}
+
+/* Materializes the summaries of the page around @position. */
+static void
+load_page (PfMessageListModel *self,
+           guint               position)
+{
+  guint start = position - position % PAGE_SIZE;
+  guint end = MIN (start + PAGE_SIZE, self->rows->len);
+
+  for (guint s = 0; s < self->sources->len; s++)
+    {
+      Source *source = self->sources->pdata[s];
+      gint64 ids[PAGE_SIZE];
+      guint n_ids = 0;
+
+      for (guint i = start; i < end; i++)
+        {
+          const Row *row = &g_array_index (self->rows, Row, i);
+          gint64 key = make_key (row->source, row->id);
+
+          if (row->source == source->tag && !g_hash_table_contains (self->live, &key))
+            ids[n_ids++] = row->id;
+        }
+
+      load_messages (self, source, ids, n_ids, cache_message_cb, NULL);
+    }
+}
+
+/* GListModel */
+
+static GType
+pf_message_list_model_get_item_type (GListModel *model)
+{
+  return PF_TYPE_MESSAGE_SUMMARY;
+}
+
+static guint
+pf_message_list_model_get_n_items (GListModel *model)
+{
+  return PF_MESSAGE_LIST_MODEL (model)->rows->len;
+}
+
+static gpointer
+pf_message_list_model_get_item (GListModel *model,
+                                guint       position)
+{
+  PfMessageListModel *self = PF_MESSAGE_LIST_MODEL (model);
+  PfMessageSummary *summary;
+  const Row *row;
+  gint64 key;
+
+  if (position >= self->rows->len)
+    return NULL;
+
+  row = &g_array_index (self->rows, Row, position);
+  key = make_key (row->source, row->id);
+  summary = g_hash_table_lookup (self->live, &key);
+
+  if (summary == NULL)
+    {
+      load_page (self, position);
+      row = &g_array_index (self->rows, Row, position);
+      summary = g_hash_table_lookup (self->live, &key);
+    }
+
+  if (summary == NULL)
+    {
+      /* Removed from the index; the removal signal is still on its way. */
+      g_autoptr(PfStoreMessage) gone = pf_store_message_new ();
+      Source *source = find_source_by_tag (self, row->source);
+
+      gone->id = row->id;
+      gone->date = row->date;
+      summary = make_summary (self, source, gone);
+      cache_keep (self, summary);
+      return summary;
+    }
+
+  cache_keep (self, summary);
+  return g_object_ref (summary);
+}
+
+static void
+pf_message_list_model_iface_init (GListModelInterface *iface)
+{
+  iface->get_item_type = pf_message_list_model_get_item_type;
+  iface->get_n_items = pf_message_list_model_get_n_items;
+  iface->get_item = pf_message_list_model_get_item;
+}
+
+/* Loading the rows of a source */
+
+static gboolean
+source_load_rows (Source  *source,
+                  GArray  *rows,
+                  GError **error)
+{
+  sqlite3 *db = _pf_store_get_db (source->store);
+  sqlite3_stmt *stmt = NULL;
+  const char *sql;
+  int rc;
+
+  if (db == NULL)
+    {
+      g_set_error (error, PF_STORE_ERROR, PF_STORE_ERROR_FAILED, _("The mail index is closed"));
+      return FALSE;
+    }
+
+  if (source->fts_query != NULL)
+    sql = "SELECT m.sort_date, m.id FROM messages_fts JOIN messages m"
+          " ON m.id = messages_fts.rowid WHERE messages_fts MATCH ?1"
+          " AND (?2 = 0 OR m.folder_id = ?2)";
+  else
+    sql = "SELECT sort_date, id FROM messages INDEXED BY messages_folder_date"
+          " WHERE folder_id = ?2 ORDER BY sort_date DESC, id DESC";
+
+  rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
+  if (rc != SQLITE_OK)
+    return _pf_store_set_error (error, db, rc, sql);
+
+  if (source->fts_query != NULL)
+    sqlite3_bind_text (stmt, 1, source->fts_query, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, source->folder_id);
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      Row row;
+
+      row.date = sqlite3_column_int64 (stmt, 0);
+      row.id = sqlite3_column_int64 (stmt, 1);
+      row.source = source->tag;
+      g_array_append_val (rows, row);
+    }
+  sqlite3_finalize (stmt);
+
+  if (rc != SQLITE_DONE)
+    {
+      if (source->fts_query != NULL)
+        {
+          g_set_error (error, PF_STORE_ERROR, PF_STORE_ERROR_INVALID,
+                       _("Cannot search for this: %s"), sqlite3_errmsg (db));
+          return FALSE;
+        }
+      return _pf_store_set_error (error, db, rc, sql);
+    }
+
+  return TRUE;
+}
+
+/* Changes */
+
+typedef struct
+{
+  guint   position;   /* in the old array */
+  guint   removed;
+  guint   added;
+  guint   first_new;  /* index of the first added row in the new rows */
+} Run;
+
+/*
+ * Replaces the rows: every row whose key is in @removed goes, the rows of
+ * @added (sorted) come in at their places. Emits items-changed for each
+ * contiguous run of changes, from the last to the first, so the positions
+ * of each signal are valid when it is emitted. With very many runs, the
+ * array is swapped and one signal covers the span from the first to the
+ * last change.
+ */
+static void
+apply_row_changes (PfMessageListModel *self,
+                   GHashTable         *removed,
+                   GArray             *added)
+{
+  g_autoptr(GArray) runs = g_array_new (FALSE, FALSE, sizeof (Run));
+  g_autoptr(GArray) final = NULL;
+  GArray *old = self->rows;
+  guint i = 0, j = 0;
+  Run *run = NULL;
+
+  if (g_hash_table_size (removed) == 0 && added->len == 0)
+    return;
+
+  g_array_sort (added, row_compare_func);
+  final = g_array_sized_new (FALSE, FALSE, sizeof (Row), old->len + added->len);
+
+  while (i < old->len || j < added->len)
+    {
+      const Row *o = i < old->len ? &g_array_index (old, Row, i) : NULL;
+      const Row *n = j < added->len ? &g_array_index (added, Row, j) : NULL;
+      gint64 key;
+
+      if (n != NULL && (o == NULL || row_compare (n, o) < 0))
+        {
+          if (run == NULL)
+            {
+              Run r = { i, 0, 0, j };
+
+              g_array_append_val (runs, r);
+              run = &g_array_index (runs, Run, runs->len - 1);
+            }
+          run->added++;
+          g_array_append_val (final, *n);
+          j++;
+          continue;
+        }
+
+      key = make_key (o->source, o->id);
+      if (g_hash_table_contains (removed, &key))
+        {
+          if (run == NULL)
+            {
+              Run r = { i, 0, 0, j };
+
+              g_array_append_val (runs, r);
+              run = &g_array_index (runs, Run, runs->len - 1);
+            }
+          run->removed++;
+          i++;
+          continue;
+        }
+
+      run = NULL;
+      g_array_append_val (final, *o);
+      i++;
+    }
+
+  if (runs->len == 0)
+    return;
+
+  if (runs->len <= MAX_RUNS)
+    {
+      for (guint r = runs->len; r > 0; r--)
+        {
+          const Run *cur = &g_array_index (runs, Run, r - 1);
+
+          if (cur->removed > 0)
+            g_array_remove_range (self->rows, cur->position, cur->removed);
+          if (cur->added > 0)
+            g_array_insert_vals (self->rows, cur->position,
+                                 &g_array_index (added, Row, cur->first_new), cur->added);
+          g_list_model_items_changed (G_LIST_MODEL (self), cur->position, cur->removed,
+                                      cur->added);
+        }
+    }
+  else
+    {
+      const Run *first = &g_array_index (runs, Run, 0);
+      const Run *last = &g_array_index (runs, Run, runs->len - 1);
+      guint old_span = last->position + last->removed - first->position;
+      guint new_span = old_span + final->len - old->len;
+
+      self->rows = g_steal_pointer (&final);
+      g_array_unref (old);
+      g_list_model_items_changed (G_LIST_MODEL (self), first->position, old_span, new_span);
+    }
+}
+
+static gboolean
+find_row (PfMessageListModel *self,
+          const Row          *row,
+          guint              *position)
+{
+  guint lo = 0, hi = self->rows->len;
+
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+      int cmp = row_compare (&g_array_index (self->rows, Row, mid), row);
+
+      if (cmp == 0)
+        {
+          if (position != NULL)
+            *position = mid;
+          return TRUE;
+        }
+      if (cmp < 0)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+
+  return FALSE;
+}
+
+typedef struct
+{
+  GHashTable *removed;
+  GArray     *added;
+  GHashTable *inserted_ids;   /* ids to add if the row is not there yet */
+  GHashTable *match;          /* for searches: ids that match the query */
+} ChangeContext;
+
+/* Finds the row of a message by id, scanning (only for updated messages
+ * whose date changed, which is rare). */
+static gboolean
+find_row_by_id (PfMessageListModel *self,
+                Source             *source,
+                gint64              id,
+                Row                *out)
+{
+  for (guint i = 0; i < self->rows->len; i++)
+    {
+      const Row *row = &g_array_index (self->rows, Row, i);
+
+      if (row->id == id && row->source == source->tag)
+        {
+          *out = *row;
+          return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
+static void
+changed_message_cb (PfMessageListModel *self,
+                    Source             *source,
+                    PfStoreMessage     *message,
+                    gpointer            user_data)
+{
+  ChangeContext *ctx = user_data;
+  gint64 key = make_key (source->tag, message->id);
+  PfMessageSummary *summary = g_hash_table_lookup (self->live, &key);
+  Row row = { message->date != 0 ? message->date : message->internal_date, message->id,
+              source->tag };
+  gboolean wanted;
+
+  wanted = (source->folder_id == 0 || message->folder_id == source->folder_id) &&
+           (ctx->match == NULL || g_hash_table_contains (ctx->match, &message->id));
+
+  if (g_hash_table_contains (ctx->inserted_ids, &message->id))
+    {
+      if (wanted && !find_row (self, &row, NULL))
+        g_array_append_val (ctx->added, row);
+    }
+  else if (!find_row (self, &row, NULL))
+    {
+      Row old;
+
+      /* An update that changed the sort date moves the row. */
+      if (wanted && find_row_by_id (self, source, message->id, &old))
+        {
+          gint64 *removed_key = g_new (gint64, 1);
+
+          *removed_key = key;
+          g_hash_table_add (ctx->removed, removed_key);
+          g_array_append_val (ctx->added, row);
+        }
+    }
+
+  if (summary != NULL)
+    pf_message_summary_update (summary, message);
+}
+
+/* For a search source: which of @ids match its query. */
+static GHashTable *
+source_match (Source       *source,
+              const gint64 *ids,
+              gsize         n_ids)
+{
+  sqlite3 *db = _pf_store_get_db (source->store);
+  GHashTable *match = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  sqlite3_stmt *stmt = NULL;
+
+  if (db == NULL || sqlite3_prepare_v2 (db, "SELECT rowid FROM messages_fts"
+                                        " WHERE messages_fts MATCH ?1 AND rowid = ?2",
+                                        -1, &stmt, NULL) != SQLITE_OK)
+    return match;
+
+  for (gsize i = 0; i < n_ids; i++)
+    {
+      sqlite3_bind_text (stmt, 1, source->fts_query, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (stmt, 2, ids[i]);
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        g_hash_table_add (match, g_memdup2 (&ids[i], sizeof (gint64)));
+      sqlite3_reset (stmt);
+    }
+  sqlite3_finalize (stmt);
+
+  return match;
+}
+
+static void
+source_apply_changes (Source         *source,
+                      PfStoreChanges *changes)
+{
+  PfMessageListModel *self = source->model;
+  g_autoptr(GHashTable) removed = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  g_autoptr(GHashTable) inserted_ids = g_hash_table_new (g_int64_hash, g_int64_equal);
+  g_autoptr(GHashTable) match = NULL;
+  g_autoptr(GArray) added = g_array_new (FALSE, FALSE, sizeof (Row));
+  g_autoptr(GArray) load = g_array_new (FALSE, FALSE, sizeof (gint64));
+  ChangeContext ctx;
+  const gint64 *ids;
+  gsize n;
+
+  ids = pf_store_changes_get_removed (changes, &n);
+  for (gsize i = 0; i < n; i++)
+    {
+      gint64 *key = g_new (gint64, 1);
+
+      *key = make_key (source->tag, ids[i]);
+      g_hash_table_add (removed, key);
+    }
+
+  ids = pf_store_changes_get_inserted (changes, &n);
+  for (gsize i = 0; i < n; i++)
+    g_hash_table_add (inserted_ids, (gpointer) &ids[i]);
+  g_array_append_vals (load, ids, n);
+
+  ids = pf_store_changes_get_updated (changes, &n);
+  g_array_append_vals (load, ids, n);
+
+  if (source->fts_query != NULL)
+    match = source_match (source, (const gint64 *) (gpointer) load->data, load->len);
+
+  ctx.removed = removed;
+  ctx.added = added;
+  ctx.inserted_ids = inserted_ids;
+  ctx.match = match;
+
+  for (guint i = 0; i < load->len; i += PAGE_SIZE)
+    load_messages (self, source, &g_array_index (load, gint64, i),
+                   MIN (PAGE_SIZE, load->len - i), changed_message_cb, &ctx);
+
+  apply_row_changes (self, removed, added);
+}
+
+static void
+on_messages_changed_cb (PfStore        *store,
+                        gint64          folder_id,
+                        PfStoreChanges *changes,
+                        Source         *source)
+{
+  if (source->folder_id != 0 && source->folder_id != folder_id)
+    return;
+
+  source_apply_changes (source, changes);
+}
+
+static void
+remove_source_rows (PfMessageListModel *self,
+                    Source             *source,
+                    gboolean            emit)
+{
+  g_autoptr(GHashTable) removed = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  g_autoptr(GArray) added = g_array_new (FALSE, FALSE, sizeof (Row));
+
+  for (guint i = 0; i < self->rows->len; i++)
+    {
+      const Row *row = &g_array_index (self->rows, Row, i);
+
+      if (row->source == source->tag)
+        {
+          gint64 *key = g_new (gint64, 1);
+
+          *key = make_key (row->source, row->id);
+          g_hash_table_add (removed, key);
+        }
+    }
+
+  if (emit)
+    apply_row_changes (self, removed, added);
+}
+
+static void
+on_folder_removed_cb (PfStore *store,
+                      gint64   folder_id,
+                      Source  *source)
+{
+  if (source->folder_id == folder_id)
+    remove_source_rows (source->model, source, TRUE);
+}
+
+static void
+source_free (Source *source)
+{
+  g_clear_signal_handler (&source->changed_handler, source->store);
+  g_clear_signal_handler (&source->removed_handler, source->store);
+  g_clear_object (&source->store);
+  g_free (source->fts_query);
+  g_free (source);
+}
+
+/* GObject */
+
+static void
+drop_weak_ref (gpointer key,
+               gpointer value,
+               gpointer user_data)
+{
+  g_object_weak_unref (value, on_summary_finalized, user_data);
+  PF_MESSAGE_SUMMARY (value)->store = NULL;
+}
+
+static void
+pf_message_list_model_dispose (GObject *object)
+{
+  PfMessageListModel *self = PF_MESSAGE_LIST_MODEL (object);
+  PfMessageSummary *summary;
+
+  while ((summary = g_queue_pop_head (&self->cache)) != NULL)
+    {
+      summary->in_lru = FALSE;
+      g_object_unref (summary);
+    }
+  /* Objects still held by others outlive the model. */
+  g_hash_table_foreach (self->live, drop_weak_ref, self);
+  g_hash_table_remove_all (self->live);
+  g_ptr_array_set_size (self->sources, 0);
+
+  G_OBJECT_CLASS (pf_message_list_model_parent_class)->dispose (object);
+}
+
+static void
+pf_message_list_model_finalize (GObject *object)
+{
+  PfMessageListModel *self = PF_MESSAGE_LIST_MODEL (object);
+
+  g_clear_pointer (&self->sources, g_ptr_array_unref);
+  g_clear_pointer (&self->rows, g_array_unref);
+  g_clear_pointer (&self->live, g_hash_table_unref);
+
+  G_OBJECT_CLASS (pf_message_list_model_parent_class)->finalize (object);
+}
+
+static void
+pf_message_list_model_class_init (PfMessageListModelClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = pf_message_list_model_dispose;
+  object_class->finalize = pf_message_list_model_finalize;
+}
+
+static void
+pf_message_list_model_init (PfMessageListModel *self)
+{
+  self->sources = g_ptr_array_new_with_free_func ((GDestroyNotify) source_free);
+  self->rows = g_array_new (FALSE, FALSE, sizeof (Row));
+  self->live = g_hash_table_new (g_int64_hash, g_int64_equal);
+  g_queue_init (&self->cache);
+  self->next_tag = 1;
+}
+
+/**
+ * pf_message_list_model_new:
+ *
+ * Creates an empty model; add folders of one or more stores with
+ * pf_message_list_model_add_source(), for a unified view.
+ *
+ * Returns: (transfer full): a new model
+ */
+PfMessageListModel *
+pf_message_list_model_new (void)
+{
+  return g_object_new (PF_TYPE_MESSAGE_LIST_MODEL, NULL);
+}
+
+/**
+ * pf_message_list_model_new_for_folder:
+ * @store: a #PfStore
+ * @folder_id: a folder of @store
+ *
+ * Creates the message list of one folder, newest first.
+ *
+ * Returns: (transfer full): a new model
+ */
+PfMessageListModel *
+pf_message_list_model_new_for_folder (PfStore *store,
+                                      gint64   folder_id)
+{
+  g_autoptr(PfMessageListModel) self = pf_message_list_model_new ();
+  g_autoptr(GError) error = NULL;
+
+  g_return_val_if_fail (PF_IS_STORE (store), NULL);
+
+  if (!pf_message_list_model_add_source (self, store, folder_id, NULL, &error))
+    g_warning ("Cannot list folder %" G_GINT64_FORMAT ": %s", folder_id, error->message);
+
+  return g_steal_pointer (&self);
+}
+
+/**
+ * pf_message_list_model_new_for_search:
+ * @store: a #PfStore
+ * @folder_id: a folder, or 0 for all folders of @store
+ * @query: the words to search for (see pf_store_search())
+ * @error: return location for a #GError
+ *
+ * Creates the list of messages matching @query, newest first. New
+ * messages that match appear; a body indexed later does not add its
+ * message to an existing search list.
+ *
+ * Returns: (transfer full): a new model, or %NULL with @error set
+ *   (%PF_STORE_ERROR_INVALID for a query without words)
+ */
+PfMessageListModel *
+pf_message_list_model_new_for_search (PfStore     *store,
+                                      gint64       folder_id,
+                                      const char  *query,
+                                      GError     **error)
+{
+  g_autoptr(PfMessageListModel) self = pf_message_list_model_new ();
+
+  g_return_val_if_fail (PF_IS_STORE (store), NULL);
+  g_return_val_if_fail (query != NULL, NULL);
+
+  if (!pf_message_list_model_add_source (self, store, folder_id, query, error))
+    return NULL;
+
+  return g_steal_pointer (&self);
+}
+
+/**
+ * pf_message_list_model_add_source:
+ * @self: a #PfMessageListModel
+ * @store: a #PfStore
+ * @folder_id: a folder of @store; 0 (all folders) only with a @query
+ * @query: (nullable): only messages matching these words
+ * @error: return location for a #GError
+ *
+ * Adds the messages of a folder (or a search) to the model, merged in
+ * date order with the rest. Emits one items-changed for the whole list.
+ *
+ * Returns: %TRUE, or %FALSE with @error set
+ */
+gboolean
+pf_message_list_model_add_source (PfMessageListModel  *self,
+                                  PfStore             *store,
+                                  gint64               folder_id,
+                                  const char          *query,
+                                  GError             **error)
+{
+  Source *source;
+  guint old_len;
+
+  g_return_val_if_fail (PF_IS_MESSAGE_LIST_MODEL (self), FALSE);
+  g_return_val_if_fail (PF_IS_STORE (store), FALSE);
+  g_return_val_if_fail (folder_id > 0 || query != NULL, FALSE);
+
+  source = g_new0 (Source, 1);
+  source->model = self;
+  source->store = g_object_ref (store);
+  source->tag = self->next_tag++;
+  source->folder_id = folder_id;
+
+  if (query != NULL)
+    {
+      source->fts_query = _pf_store_build_fts_query (query);
+      if (source->fts_query == NULL)
+        {
+          g_set_error (error, PF_STORE_ERROR, PF_STORE_ERROR_INVALID,
+                       _("The search “%s” contains no words"), query);
+          source_free (source);
+          return FALSE;
+        }
+    }
+
+  old_len = self->rows->len;
+  if (!source_load_rows (source, self->rows, error))
+    {
+      g_array_set_size (self->rows, old_len);
+      source_free (source);
+      return FALSE;
+    }
+
+  /* A single folder comes sorted from its index. */
+  if (old_len > 0 || source->fts_query != NULL)
+    g_array_sort (self->rows, row_compare_func);
+
+  source->changed_handler = g_signal_connect (store, "messages-changed",
+                                              G_CALLBACK (on_messages_changed_cb), source);
+  source->removed_handler = g_signal_connect (store, "folder-removed",
+                                              G_CALLBACK (on_folder_removed_cb), source);
+  g_ptr_array_add (self->sources, source);
+
+  if (self->rows->len != old_len || old_len > 0)
+    g_list_model_items_changed (G_LIST_MODEL (self), 0, old_len, self->rows->len);
+
+  return TRUE;
+}
+
+/**
+ * pf_message_list_model_remove_source:
+ * @self: a #PfMessageListModel
+ * @store: a #PfStore
+ * @folder_id: the folder given to pf_message_list_model_add_source()
+ *
+ * Removes a folder's messages from the model.
+ */
+void
+pf_message_list_model_remove_source (PfMessageListModel *self,
+                                     PfStore            *store,
+                                     gint64              folder_id)
+{
+  g_return_if_fail (PF_IS_MESSAGE_LIST_MODEL (self));
+
+  for (guint i = 0; i < self->sources->len; i++)
+    {
+      Source *source = self->sources->pdata[i];
+
+      if (source->store == store && source->folder_id == folder_id)
+        {
+          remove_source_rows (self, source, TRUE);
+          g_ptr_array_remove_index (self->sources, i);
+          return;
+        }
+    }
+}
+
+/**
+ * pf_message_list_model_get_message_id:
+ * @self: a #PfMessageListModel
+ * @position: a position
+ *
+ * Returns: the id of the message at @position without creating its
+ *   summary object, or 0 if @position is out of range
+ */
+gint64
+pf_message_list_model_get_message_id (PfMessageListModel *self,
+                                      guint               position)
+{
+  g_return_val_if_fail (PF_IS_MESSAGE_LIST_MODEL (self), 0);
+
+  if (position >= self->rows->len)
+    return 0;
+
+  return g_array_index (self->rows, Row, position).id;
+}
+
+/**
+ * pf_message_list_model_get_store:
+ * @self: a #PfMessageListModel
+ * @position: a position
+ *
+ * Returns: (transfer none) (nullable): the store of the message at
+ *   @position
+ */
+PfStore *
+pf_message_list_model_get_store (PfMessageListModel *self,
+                                 guint               position)
+{
+  Source *source;
+
+  g_return_val_if_fail (PF_IS_MESSAGE_LIST_MODEL (self), NULL);
+
+  if (position >= self->rows->len)
+    return NULL;
+
+  source = find_source_by_tag (self, g_array_index (self->rows, Row, position).source);
+  return source != NULL ? source->store : NULL;
+}
+
+/**
+ * pf_message_list_model_find:
+ * @self: a #PfMessageListModel
+ * @store: the message's store
+ * @message_id: the message's id
+ *
+ * Returns: the position of the message, or %G_MAXUINT if it is not in
+ *   the model
+ */
+guint
+pf_message_list_model_find (PfMessageListModel *self,
+                            PfStore            *store,
+                            gint64              message_id)
+{
+  g_return_val_if_fail (PF_IS_MESSAGE_LIST_MODEL (self), G_MAXUINT);
+
+  for (guint i = 0; i < self->rows->len; i++)
+    {
+      const Row *row = &g_array_index (self->rows, Row, i);
+
+      if (row->id == message_id)
+        {
+          Source *source = find_source_by_tag (self, row->source);
+
+          if (source != NULL && source->store == store)
+            return i;
+        }
+    }
+
+  return G_MAXUINT;
+}

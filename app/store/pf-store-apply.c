@@ -1,0 +1,829 @@
+/* pf-store-apply.c
+ *
+ * Copyright 2026 The Postfach authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "pf-store"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "pf-store-private.h"
+
+/*
+ * Applying a PfStoreBatch on the writer connection, in a worker thread:
+ * one transaction, prepared statements kept for the life of the
+ * connection, full-text rows written in the same transaction.
+ *
+ * Threading is JWZ's algorithm (https://www.jwz.org/doc/threading.html)
+ * made incremental: thread_refs maps every Message-ID seen (of a stored
+ * message, or only referenced by one) to a thread, i.e. it holds JWZ's
+ * containers. A new message joins the threads of all its own and
+ * referenced ids; if those are in different threads, the threads merge.
+ * Without any link, the subject (without "Re:", "AW:", "Fwd:", "WG:", …)
+ * groups a reply with an existing conversation, and a root with a
+ * conversation of replies that is still missing its root.
+ */
+
+enum
+{
+  STMT_SELECT_BY_UID,
+  STMT_FOLDER_EXISTS,
+  STMT_INSERT_MESSAGE,
+  STMT_UPDATE_MESSAGE,
+  STMT_INSERT_FTS,
+  STMT_UPDATE_FTS,
+  STMT_UPDATE_FLAGS,
+  STMT_UPDATE_MODSEQ,
+  STMT_DELETE_UID,
+  STMT_DELETE_RANGE,
+  STMT_DELETE_ID,
+  STMT_FOLDER_STATE,
+  STMT_SET_BODY_PATH,
+  STMT_SET_BODY_TEXT,
+  STMT_ALLOCATE_UID,
+  STMT_REF_LOOKUP,
+  STMT_REF_INSERT,
+  STMT_THREAD_BY_SUBJECT,
+  STMT_THREAD_ROOTLESS_BY_SUBJECT,
+  STMT_THREAD_INSERT,
+  STMT_THREAD_SET_ROOT,
+  STMT_MERGE_REFS,
+  STMT_MERGE_THREAD_INFO,
+  STMT_MERGE_MESSAGES,
+  STMT_THREAD_DELETE,
+  N_STMTS
+};
+
+static const char *const stmt_sql[N_STMTS] = {
+  [STMT_SELECT_BY_UID] =
+    "SELECT id FROM messages WHERE folder_id = ?1 AND uid = ?2",
+  [STMT_FOLDER_EXISTS] =
+    "SELECT id FROM folders WHERE id = ?1",
+  [STMT_INSERT_MESSAGE] =
+    "INSERT INTO messages (folder_id, uid, pop3_uidl, pop3_downloaded, flags, keywords,"
+    " internal_date, date, sort_date, size, subject, from_name, from_address, to_list,"
+    " cc_list, message_id, in_reply_to, refs, thread_id, has_attachment, preview,"
+    " body_path, modseq)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,"
+    " ?18, ?19, ?20, ?21, ?22, ?23)",
+  [STMT_UPDATE_MESSAGE] =
+    "UPDATE messages SET pop3_uidl = coalesce (?3, pop3_uidl),"
+    " pop3_downloaded = max (?4, pop3_downloaded), flags = ?5, keywords = ?6,"
+    " internal_date = ?7, date = ?8, sort_date = ?9, size = ?10, subject = ?11,"
+    " from_name = ?12, from_address = ?13, to_list = ?14, cc_list = ?15,"
+    " message_id = ?16, in_reply_to = ?17, refs = ?18, has_attachment = ?20,"
+    " preview = ?21, body_path = coalesce (?22, body_path), modseq = max (?23, modseq)"
+    " WHERE id = ?24",
+  [STMT_INSERT_FTS] =
+    "INSERT INTO messages_fts (rowid, subject, addresses) VALUES (?1, ?2, ?3)",
+  [STMT_UPDATE_FTS] =
+    "UPDATE messages_fts SET subject = ?2, addresses = ?3 WHERE rowid = ?1",
+  [STMT_UPDATE_FLAGS] =
+    "UPDATE messages SET flags = ?3, keywords = ?4,"
+    " modseq = CASE WHEN ?5 = 0 THEN modseq ELSE ?5 END"
+    " WHERE folder_id = ?1 AND uid = ?2 AND (flags != ?3 OR keywords IS NOT ?4)"
+    " RETURNING id",
+  [STMT_UPDATE_MODSEQ] =
+    "UPDATE messages SET modseq = ?3 WHERE folder_id = ?1 AND uid = ?2 AND modseq != ?3",
+  [STMT_DELETE_UID] =
+    "DELETE FROM messages WHERE folder_id = ?1 AND uid = ?2 RETURNING id, body_path",
+  [STMT_DELETE_RANGE] =
+    "DELETE FROM messages WHERE folder_id = ?1 AND uid BETWEEN ?2 AND ?3"
+    " RETURNING id, body_path",
+  [STMT_DELETE_ID] =
+    "DELETE FROM messages WHERE id = ?1 RETURNING folder_id, body_path",
+  [STMT_FOLDER_STATE] =
+    "UPDATE folders SET uidvalidity = ?2, uidnext = ?3, highestmodseq = ?4 WHERE id = ?1",
+  [STMT_SET_BODY_PATH] =
+    "UPDATE messages SET body_path = coalesce (?2, body_path) WHERE id = ?1"
+    " RETURNING folder_id",
+  [STMT_SET_BODY_TEXT] =
+    "UPDATE messages_fts SET body = ?2 WHERE rowid = ?1",
+  [STMT_ALLOCATE_UID] =
+    "UPDATE folders SET uidnext = max (uidnext, 1) + 1 WHERE id = ?1 RETURNING uidnext - 1",
+  [STMT_REF_LOOKUP] =
+    "SELECT thread_id FROM thread_refs WHERE message_id = ?1",
+  [STMT_REF_INSERT] =
+    "INSERT OR REPLACE INTO thread_refs (message_id, thread_id) VALUES (?1, ?2)",
+  [STMT_THREAD_BY_SUBJECT] =
+    "SELECT id FROM threads WHERE subject_key = ?1 ORDER BY latest_date DESC LIMIT 1",
+  [STMT_THREAD_ROOTLESS_BY_SUBJECT] =
+    "SELECT id FROM threads WHERE subject_key = ?1 AND has_root = 0"
+    " ORDER BY latest_date DESC LIMIT 1",
+  [STMT_THREAD_INSERT] =
+    "INSERT INTO threads (subject, subject_key, has_root, latest_date) VALUES (?1, ?2, ?3, ?4)",
+  [STMT_THREAD_SET_ROOT] =
+    "UPDATE threads SET has_root = 1, subject = ?2 WHERE id = ?1 AND has_root = 0",
+  [STMT_MERGE_REFS] =
+    "UPDATE thread_refs SET thread_id = ?1 WHERE thread_id = ?2",
+  [STMT_MERGE_THREAD_INFO] =
+    "UPDATE threads SET"
+    " subject = CASE WHEN has_root = 0 AND o.has_root = 1 THEN o.subject ELSE threads.subject END,"
+    " has_root = max (has_root, o.has_root)"
+    " FROM (SELECT has_root, subject FROM threads WHERE id = ?2) AS o"
+    " WHERE threads.id = ?1",
+  [STMT_MERGE_MESSAGES] =
+    "UPDATE messages SET thread_id = ?1 WHERE thread_id = ?2 RETURNING id, folder_id",
+  [STMT_THREAD_DELETE] =
+    "DELETE FROM threads WHERE id = ?1",
+};
+
+struct _PfStoreWriterDb
+{
+  sqlite3      *db;
+  char         *data_dir;
+  sqlite3_stmt *stmts[N_STMTS];
+  GHashTable   *folders;   /* folder ids known to exist in this transaction */
+};
+
+PfStoreWriterDb *
+_pf_store_writer_db_new (sqlite3    *db,
+                         const char *data_dir)
+{
+  PfStoreWriterDb *wdb = g_new0 (PfStoreWriterDb, 1);
+
+  wdb->db = db;
+  wdb->data_dir = g_strdup (data_dir);
+  wdb->folders = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+
+  /* Foreign key checks would double the cost of a message insert (the
+   * counter triggers update the parent row); the writer checks the one
+   * reference it creates, messages.folder_id, itself. */
+  sqlite3_exec (db, "PRAGMA foreign_keys = OFF", NULL, NULL, NULL);
+
+  return wdb;
+}
+
+void
+_pf_store_writer_db_free (PfStoreWriterDb *wdb)
+{
+  if (wdb == NULL)
+    return;
+
+  for (guint i = 0; i < N_STMTS; i++)
+    sqlite3_finalize (wdb->stmts[i]);
+  sqlite3_close (wdb->db);
+  g_hash_table_unref (wdb->folders);
+  g_free (wdb->data_dir);
+  g_free (wdb);
+}
+
+static sqlite3_stmt *
+get_stmt (PfStoreWriterDb  *wdb,
+          guint             which,
+          GError          **error)
+{
+  if (wdb->stmts[which] == NULL)
+    {
+      int rc = sqlite3_prepare_v3 (wdb->db, stmt_sql[which], -1, SQLITE_PREPARE_PERSISTENT,
+                                   &wdb->stmts[which], NULL);
+
+      if (rc != SQLITE_OK)
+        {
+          _pf_store_set_error (error, wdb->db, rc, stmt_sql[which]);
+          return NULL;
+        }
+    }
+
+  sqlite3_reset (wdb->stmts[which]);
+  sqlite3_clear_bindings (wdb->stmts[which]);
+  return wdb->stmts[which];
+}
+
+static void
+bind_text (sqlite3_stmt *stmt,
+           int           index,
+           const char   *text)
+{
+  if (text != NULL)
+    sqlite3_bind_text (stmt, index, text, -1, SQLITE_STATIC);
+  else
+    sqlite3_bind_null (stmt, index);
+}
+
+static void
+bind_text_take (sqlite3_stmt *stmt,
+                int           index,
+                char         *text)
+{
+  if (text != NULL)
+    sqlite3_bind_text (stmt, index, text, -1, g_free);
+  else
+    sqlite3_bind_null (stmt, index);
+}
+
+/* Steps a statement that returns no rows. */
+static gboolean
+step_done (PfStoreWriterDb  *wdb,
+           sqlite3_stmt     *stmt,
+           GError          **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    return _pf_store_set_error (error, wdb->db, rc, sqlite3_sql (stmt));
+
+  sqlite3_reset (stmt);
+  return TRUE;
+}
+
+/* Threading */
+
+char *
+_pf_store_normalize_message_id (const char *message_id)
+{
+  const char *start;
+  const char *end;
+
+  if (message_id == NULL)
+    return NULL;
+
+  start = message_id;
+  while (g_ascii_isspace (*start) || *start == '<')
+    start++;
+  end = start + strlen (start);
+  while (end > start && (g_ascii_isspace (end[-1]) || end[-1] == '>'))
+    end--;
+
+  if (end == start)
+    return NULL;
+
+  return g_strndup (start, end - start);
+}
+
+/* Adds the <…> ids of a References or In-Reply-To header to @ids. */
+static void
+collect_ids (GPtrArray  *ids,
+             const char *header,
+             guint       max)
+{
+  const char *p = header;
+
+  while (p != NULL && ids->len < max)
+    {
+      const char *open = strchr (p, '<');
+      const char *close;
+
+      if (open == NULL)
+        break;
+      close = strchr (open + 1, '>');
+      if (close == NULL)
+        break;
+      if (close > open + 1)
+        {
+          g_autofree char *id = g_strndup (open + 1, close - open - 1);
+          gboolean seen = FALSE;
+
+          g_strstrip (id);
+          for (guint i = 0; i < ids->len && !seen; i++)
+            seen = g_str_equal (ids->pdata[i], id);
+          if (!seen && *id != '\0')
+            g_ptr_array_add (ids, g_steal_pointer (&id));
+        }
+      p = close + 1;
+    }
+}
+
+static gint64
+select_single_id (PfStoreWriterDb  *wdb,
+                  sqlite3_stmt     *stmt,
+                  GError          **error)
+{
+  int rc = sqlite3_step (stmt);
+  gint64 id = 0;
+
+  if (rc == SQLITE_ROW)
+    id = sqlite3_column_int64 (stmt, 0);
+  else if (rc != SQLITE_DONE)
+    {
+      _pf_store_set_error (error, wdb->db, rc, sqlite3_sql (stmt));
+      id = -1;
+    }
+  sqlite3_reset (stmt);
+
+  return id;
+}
+
+static gboolean
+merge_thread (PfStoreWriterDb  *wdb,
+              gint64            target,
+              gint64            other,
+              PfChangeSet      *changes,
+              GError          **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if (!(stmt = get_stmt (wdb, STMT_MERGE_REFS, error)))
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, target);
+  sqlite3_bind_int64 (stmt, 2, other);
+  if (!step_done (wdb, stmt, error))
+    return FALSE;
+
+  if (!(stmt = get_stmt (wdb, STMT_MERGE_THREAD_INFO, error)))
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, target);
+  sqlite3_bind_int64 (stmt, 2, other);
+  if (!step_done (wdb, stmt, error))
+    return FALSE;
+
+  if (!(stmt = get_stmt (wdb, STMT_MERGE_MESSAGES, error)))
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, target);
+  sqlite3_bind_int64 (stmt, 2, other);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    _pf_change_set_updated (changes, sqlite3_column_int64 (stmt, 1),
+                            sqlite3_column_int64 (stmt, 0));
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return _pf_store_set_error (error, wdb->db, rc, "merge threads");
+
+  /* Gone already if it had messages (the update trigger deletes empty
+   * threads); this covers a thread that had none. */
+  if (!(stmt = get_stmt (wdb, STMT_THREAD_DELETE, error)))
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, other);
+  return step_done (wdb, stmt, error);
+}
+
+static gboolean
+thread_message (PfStoreWriterDb  *wdb,
+                PfStoreMessage   *message,
+                gint64            sort_date,
+                PfChangeSet      *changes,
+                GError          **error)
+{
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GArray) threads = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autofree char *own_id = _pf_store_normalize_message_id (message->message_id);
+  g_autofree char *subject_key = NULL;
+  gboolean is_reply = FALSE;
+  sqlite3_stmt *stmt;
+  gint64 thread_id = 0;
+
+  if (own_id != NULL)
+    g_ptr_array_add (ids, g_strdup (own_id));
+  /* The last references are the closest; a very long chain is cut. */
+  collect_ids (ids, message->in_reply_to, 2);
+  collect_ids (ids, message->references, 100);
+
+  for (guint i = 0; i < ids->len; i++)
+    {
+      gint64 found;
+      gboolean seen = FALSE;
+
+      if (!(stmt = get_stmt (wdb, STMT_REF_LOOKUP, error)))
+        return FALSE;
+      sqlite3_bind_text (stmt, 1, ids->pdata[i], -1, SQLITE_STATIC);
+      found = select_single_id (wdb, stmt, error);
+      if (found < 0)
+        return FALSE;
+      if (found == 0)
+        continue;
+
+      for (guint k = 0; k < threads->len && !seen; k++)
+        seen = g_array_index (threads, gint64, k) == found;
+      if (!seen)
+        g_array_append_val (threads, found);
+    }
+
+  subject_key = pf_store_normalize_subject (message->subject, &is_reply);
+
+  if (threads->len == 0 && *subject_key != '\0')
+    {
+      if (!(stmt = get_stmt (wdb, is_reply ? STMT_THREAD_BY_SUBJECT
+                                           : STMT_THREAD_ROOTLESS_BY_SUBJECT, error)))
+        return FALSE;
+      sqlite3_bind_text (stmt, 1, subject_key, -1, SQLITE_STATIC);
+      thread_id = select_single_id (wdb, stmt, error);
+      if (thread_id < 0)
+        return FALSE;
+    }
+  else if (threads->len > 0)
+    {
+      /* The oldest thread survives a merge. */
+      thread_id = g_array_index (threads, gint64, 0);
+      for (guint k = 1; k < threads->len; k++)
+        thread_id = MIN (thread_id, g_array_index (threads, gint64, k));
+
+      for (guint k = 0; k < threads->len; k++)
+        {
+          gint64 other = g_array_index (threads, gint64, k);
+
+          if (other != thread_id && !merge_thread (wdb, thread_id, other, changes, error))
+            return FALSE;
+        }
+    }
+
+  if (thread_id == 0)
+    {
+      if (!(stmt = get_stmt (wdb, STMT_THREAD_INSERT, error)))
+        return FALSE;
+      bind_text (stmt, 1, message->subject);
+      sqlite3_bind_text (stmt, 2, subject_key, -1, SQLITE_STATIC);
+      sqlite3_bind_int (stmt, 3, !is_reply);
+      sqlite3_bind_int64 (stmt, 4, sort_date);
+      if (!step_done (wdb, stmt, error))
+        return FALSE;
+      thread_id = sqlite3_last_insert_rowid (wdb->db);
+    }
+  else if (!is_reply)
+    {
+      if (!(stmt = get_stmt (wdb, STMT_THREAD_SET_ROOT, error)))
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, thread_id);
+      bind_text (stmt, 2, message->subject);
+      if (!step_done (wdb, stmt, error))
+        return FALSE;
+    }
+
+  for (guint i = 0; i < ids->len; i++)
+    {
+      if (!(stmt = get_stmt (wdb, STMT_REF_INSERT, error)))
+        return FALSE;
+      sqlite3_bind_text (stmt, 1, ids->pdata[i], -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (stmt, 2, thread_id);
+      if (!step_done (wdb, stmt, error))
+        return FALSE;
+    }
+
+  message->thread_id = thread_id;
+  return TRUE;
+}
+
+/* Messages */
+
+static void
+bind_message (PfStoreWriterDb *wdb,
+              sqlite3_stmt    *stmt,
+              PfStoreMessage  *m,
+              const char      *message_id,
+              gint64           sort_date)
+{
+  sqlite3_bind_int64 (stmt, 1, m->folder_id);
+  sqlite3_bind_int64 (stmt, 2, m->uid);
+  bind_text (stmt, 3, m->pop3_uidl);
+  sqlite3_bind_int64 (stmt, 4, m->pop3_downloaded);
+  sqlite3_bind_int (stmt, 5, m->flags & PF_STORE_FLAGS_ALL);
+  bind_text (stmt, 6, (m->keywords != NULL && *m->keywords != '\0') ? m->keywords : NULL);
+  sqlite3_bind_int64 (stmt, 7, m->internal_date);
+  sqlite3_bind_int64 (stmt, 8, m->date);
+  sqlite3_bind_int64 (stmt, 9, sort_date);
+  sqlite3_bind_int64 (stmt, 10, (gint64) m->size);
+  bind_text (stmt, 11, m->subject);
+  bind_text (stmt, 12, m->from_name);
+  bind_text (stmt, 13, m->from_address);
+  bind_text (stmt, 14, m->to);
+  bind_text (stmt, 15, m->cc);
+  bind_text (stmt, 16, message_id);
+  bind_text (stmt, 17, m->in_reply_to);
+  bind_text (stmt, 18, m->references);
+  sqlite3_bind_int64 (stmt, 19, m->thread_id);
+  sqlite3_bind_int (stmt, 20, m->has_attachment ? 1 : 0);
+  bind_text (stmt, 21, m->preview);
+  bind_text (stmt, 22, _pf_store_relative_path (wdb->data_dir, m->body_path));
+  sqlite3_bind_int64 (stmt, 23, (gint64) m->modseq);
+}
+
+static gboolean
+check_folder (PfStoreWriterDb  *wdb,
+              gint64            folder_id,
+              GError          **error)
+{
+  sqlite3_stmt *stmt;
+  gint64 found;
+
+  if (g_hash_table_contains (wdb->folders, &folder_id))
+    return TRUE;
+
+  if (!(stmt = get_stmt (wdb, STMT_FOLDER_EXISTS, error)))
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, folder_id);
+  found = select_single_id (wdb, stmt, error);
+  if (found < 0)
+    return FALSE;
+  if (found == 0)
+    {
+      g_set_error (error, PF_STORE_ERROR, PF_STORE_ERROR_NOT_FOUND,
+                   _("The folder with id %lld does not exist"), (long long) folder_id);
+      return FALSE;
+    }
+
+  g_hash_table_add (wdb->folders, g_memdup2 (&folder_id, sizeof folder_id));
+  return TRUE;
+}
+
+static gboolean
+apply_message (PfStoreWriterDb  *wdb,
+               PfStoreMessage   *m,
+               PfChangeSet      *changes,
+               GError          **error)
+{
+  g_autofree char *message_id = _pf_store_normalize_message_id (m->message_id);
+  sqlite3_stmt *stmt;
+  gint64 sort_date = m->date != 0 ? m->date : m->internal_date;
+  gint64 existing = 0;
+  gint64 id;
+
+  if (!check_folder (wdb, m->folder_id, error))
+    return FALSE;
+
+  if (m->uid == 0)
+    {
+      if (!(stmt = get_stmt (wdb, STMT_ALLOCATE_UID, error)))
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, m->folder_id);
+      id = select_single_id (wdb, stmt, error);
+      if (id < 0)
+        return FALSE;
+      if (id == 0)
+        {
+          g_set_error (error, PF_STORE_ERROR, PF_STORE_ERROR_NOT_FOUND,
+                       _("The folder with id %lld does not exist"), (long long) m->folder_id);
+          return FALSE;
+        }
+      m->uid = (guint32) id;
+    }
+  else
+    {
+      if (!(stmt = get_stmt (wdb, STMT_SELECT_BY_UID, error)))
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, m->folder_id);
+      sqlite3_bind_int64 (stmt, 2, m->uid);
+      existing = select_single_id (wdb, stmt, error);
+      if (existing < 0)
+        return FALSE;
+    }
+
+  if (existing == 0)
+    {
+      if (!thread_message (wdb, m, sort_date, changes, error))
+        return FALSE;
+
+      if (!(stmt = get_stmt (wdb, STMT_INSERT_MESSAGE, error)))
+        return FALSE;
+      bind_message (wdb, stmt, m, message_id, sort_date);
+      if (sqlite3_step (stmt) != SQLITE_DONE)
+        {
+          int rc = sqlite3_reset (stmt);
+
+          if (rc == SQLITE_CONSTRAINT)
+            {
+              g_set_error (error, PF_STORE_ERROR, PF_STORE_ERROR_NOT_FOUND,
+                           _("The folder with id %lld does not exist"),
+                           (long long) m->folder_id);
+              return FALSE;
+            }
+          return _pf_store_set_error (error, wdb->db, rc, "INSERT INTO messages");
+        }
+      sqlite3_reset (stmt);
+      id = sqlite3_last_insert_rowid (wdb->db);
+      m->id = id;
+
+      if (!(stmt = get_stmt (wdb, STMT_INSERT_FTS, error)))
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, id);
+      bind_text_take (stmt, 2, pf_store_fold_text (m->subject));
+      bind_text_take (stmt, 3, _pf_store_fold_addresses (m));
+      if (!step_done (wdb, stmt, error))
+        return FALSE;
+
+      _pf_change_set_inserted (changes, m->folder_id, id);
+    }
+  else
+    {
+      if (!(stmt = get_stmt (wdb, STMT_UPDATE_MESSAGE, error)))
+        return FALSE;
+      bind_message (wdb, stmt, m, message_id, sort_date);
+      sqlite3_bind_int64 (stmt, 24, existing);
+      if (!step_done (wdb, stmt, error))
+        return FALSE;
+      m->id = existing;
+
+      if (!(stmt = get_stmt (wdb, STMT_UPDATE_FTS, error)))
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, existing);
+      bind_text_take (stmt, 2, pf_store_fold_text (m->subject));
+      bind_text_take (stmt, 3, _pf_store_fold_addresses (m));
+      if (!step_done (wdb, stmt, error))
+        return FALSE;
+
+      _pf_change_set_updated (changes, m->folder_id, existing);
+    }
+
+  return TRUE;
+}
+
+static gboolean
+apply_flags (PfStoreWriterDb  *wdb,
+             PfBatchOp        *op,
+             PfChangeSet      *changes,
+             GError          **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if (!(stmt = get_stmt (wdb, STMT_UPDATE_FLAGS, error)))
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, op->folder_id);
+  sqlite3_bind_int64 (stmt, 2, op->uid);
+  sqlite3_bind_int (stmt, 3, op->flags);
+  bind_text (stmt, 4, op->keywords);
+  sqlite3_bind_int64 (stmt, 5, (gint64) op->modseq);
+
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      _pf_change_set_updated (changes, op->folder_id, sqlite3_column_int64 (stmt, 0));
+      rc = sqlite3_step (stmt);
+      sqlite3_reset (stmt);
+      if (rc != SQLITE_DONE)
+        return _pf_store_set_error (error, wdb->db, rc, "UPDATE messages SET flags");
+      return TRUE;
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return _pf_store_set_error (error, wdb->db, rc, "UPDATE messages SET flags");
+
+  /* A MODSEQ-only change is of no interest to the message list. */
+  if (op->modseq == 0)
+    return TRUE;
+  if (!(stmt = get_stmt (wdb, STMT_UPDATE_MODSEQ, error)))
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, op->folder_id);
+  sqlite3_bind_int64 (stmt, 2, op->uid);
+  sqlite3_bind_int64 (stmt, 3, (gint64) op->modseq);
+  return step_done (wdb, stmt, error);
+}
+
+/* Steps a DELETE … RETURNING id-or-folder, body_path. */
+static gboolean
+collect_deleted (PfStoreWriterDb  *wdb,
+                 sqlite3_stmt     *stmt,
+                 gint64            folder_id,
+                 gint64            message_id,
+                 PfChangeSet      *changes,
+                 GPtrArray        *files,
+                 GError          **error)
+{
+  int rc;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *path = (const char *) sqlite3_column_text (stmt, 1);
+
+      if (message_id == 0)
+        _pf_change_set_removed (changes, folder_id, sqlite3_column_int64 (stmt, 0));
+      else
+        _pf_change_set_removed (changes, sqlite3_column_int64 (stmt, 0), message_id);
+
+      if (path != NULL)
+        g_ptr_array_add (files, _pf_store_absolute_path (wdb->data_dir, path));
+    }
+  sqlite3_reset (stmt);
+
+  if (rc != SQLITE_DONE)
+    return _pf_store_set_error (error, wdb->db, rc, "DELETE FROM messages");
+
+  return TRUE;
+}
+
+static gboolean
+apply_op (PfStoreWriterDb  *wdb,
+          PfBatchOp        *op,
+          PfChangeSet      *changes,
+          GPtrArray        *files,
+          GError          **error)
+{
+  sqlite3_stmt *stmt;
+
+  switch (op->kind)
+    {
+    case PF_BATCH_OP_MESSAGE:
+      return apply_message (wdb, op->message, changes, error);
+
+    case PF_BATCH_OP_FLAGS:
+      return apply_flags (wdb, op, changes, error);
+
+    case PF_BATCH_OP_EXPUNGE_UIDS:
+      _pf_change_set_folder (changes, op->folder_id);
+      for (guint i = 0; i < op->numbers->len; i++)
+        {
+          if (!(stmt = get_stmt (wdb, STMT_DELETE_UID, error)))
+            return FALSE;
+          sqlite3_bind_int64 (stmt, 1, op->folder_id);
+          sqlite3_bind_int64 (stmt, 2, g_array_index (op->numbers, guint32, i));
+          if (!collect_deleted (wdb, stmt, op->folder_id, 0, changes, files, error))
+            return FALSE;
+        }
+      return TRUE;
+
+    case PF_BATCH_OP_EXPUNGE_RANGE:
+      _pf_change_set_folder (changes, op->folder_id);
+      if (!(stmt = get_stmt (wdb, STMT_DELETE_RANGE, error)))
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, op->folder_id);
+      sqlite3_bind_int64 (stmt, 2, op->first_uid);
+      sqlite3_bind_int64 (stmt, 3, op->last_uid);
+      return collect_deleted (wdb, stmt, op->folder_id, 0, changes, files, error);
+
+    case PF_BATCH_OP_EXPUNGE_IDS:
+      for (guint i = 0; i < op->numbers->len; i++)
+        {
+          gint64 id = g_array_index (op->numbers, gint64, i);
+
+          if (!(stmt = get_stmt (wdb, STMT_DELETE_ID, error)))
+            return FALSE;
+          sqlite3_bind_int64 (stmt, 1, id);
+          if (!collect_deleted (wdb, stmt, 0, id, changes, files, error))
+            return FALSE;
+        }
+      return TRUE;
+
+    case PF_BATCH_OP_FOLDER_STATE:
+      if (!(stmt = get_stmt (wdb, STMT_FOLDER_STATE, error)))
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, op->folder_id);
+      sqlite3_bind_int64 (stmt, 2, op->uidvalidity);
+      sqlite3_bind_int64 (stmt, 3, op->uidnext);
+      sqlite3_bind_int64 (stmt, 4, (gint64) op->highestmodseq);
+      _pf_change_set_folder (changes, op->folder_id);
+      return step_done (wdb, stmt, error);
+
+    case PF_BATCH_OP_BODY:
+      {
+        gint64 folder_id;
+
+        if (!(stmt = get_stmt (wdb, STMT_SET_BODY_PATH, error)))
+          return FALSE;
+        sqlite3_bind_int64 (stmt, 1, op->message_id);
+        bind_text (stmt, 2, _pf_store_relative_path (wdb->data_dir, op->path));
+        folder_id = select_single_id (wdb, stmt, error);
+        if (folder_id < 0)
+          return FALSE;
+        if (folder_id == 0)
+          return TRUE;   /* expunged meanwhile */
+
+        if (op->body_text != NULL)
+          {
+            if (!(stmt = get_stmt (wdb, STMT_SET_BODY_TEXT, error)))
+              return FALSE;
+            sqlite3_bind_int64 (stmt, 1, op->message_id);
+            bind_text_take (stmt, 2, pf_store_fold_text (op->body_text));
+            if (!step_done (wdb, stmt, error))
+              return FALSE;
+          }
+        _pf_change_set_updated (changes, folder_id, op->message_id);
+        return TRUE;
+      }
+
+    default:
+      g_assert_not_reached ();
+    }
+
+  return FALSE;
+}
+
+/*
+ * Applies @batch in one transaction. On success, @changes holds what
+ * changed and @files_to_delete the message files of removed messages
+ * (to be removed after the commit). On failure nothing is changed.
+ */
+gboolean
+_pf_store_writer_db_apply (PfStoreWriterDb  *wdb,
+                           PfStoreBatch     *batch,
+                           PfChangeSet      *changes,
+                           GPtrArray        *files_to_delete,
+                           GError          **error)
+{
+  /* A folder may be deleted between transactions. */
+  g_hash_table_remove_all (wdb->folders);
+
+  if (!_pf_store_exec (wdb->db, "BEGIN IMMEDIATE", error))
+    return FALSE;
+
+  for (guint i = 0; i < batch->ops->len; i++)
+    {
+      if (!apply_op (wdb, &g_array_index (batch->ops, PfBatchOp, i), changes,
+                     files_to_delete, error))
+        {
+          sqlite3_exec (wdb->db, "ROLLBACK", NULL, NULL, NULL);
+          return FALSE;
+        }
+    }
+
+  if (!_pf_store_exec (wdb->db, "COMMIT", error))
+    {
+      sqlite3_exec (wdb->db, "ROLLBACK", NULL, NULL, NULL);
+      return FALSE;
+    }
+
+  return TRUE;
+}

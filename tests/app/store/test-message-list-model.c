@@ -1,0 +1,298 @@
+/* test-message-list-model.c
+ *
+ * Copyright 2026 The Postfach authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "pf-store-test-util.h"
+#include "store/pf-message-list-model.h"
+
+/* A shadow of the model kept only through items-changed. */
+typedef struct
+{
+  GListModel *model;
+  GPtrArray  *shadow;   /* of PfMessageSummary, owned */
+} Shadow;
+
+static void
+on_items_changed (GListModel *model,
+                  guint       position,
+                  guint       removed,
+                  guint       added,
+                  Shadow     *shadow)
+{
+  g_assert_cmpuint (position + removed, <=, shadow->shadow->len);
+  g_ptr_array_remove_range (shadow->shadow, position, removed);
+  for (guint i = 0; i < added; i++)
+    g_ptr_array_insert (shadow->shadow, position + i, g_list_model_get_item (model, position + i));
+  g_assert_cmpuint (shadow->shadow->len, ==, g_list_model_get_n_items (model));
+}
+
+static void
+shadow_init (Shadow     *shadow,
+             GListModel *model)
+{
+  shadow->model = model;
+  shadow->shadow = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    g_ptr_array_add (shadow->shadow, g_list_model_get_item (model, i));
+  g_signal_connect (model, "items-changed", G_CALLBACK (on_items_changed), shadow);
+}
+
+/* Compares the shadow with a fresh query of the folder. */
+static void
+shadow_check (Shadow  *shadow,
+              PfStore *store,
+              gint64   folder_id)
+{
+  g_autoptr(PfMessageListModel) fresh = pf_message_list_model_new_for_folder (store, folder_id);
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (fresh));
+
+  g_assert_cmpuint (shadow->shadow->len, ==, n);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(PfMessageSummary) item = g_list_model_get_item (G_LIST_MODEL (fresh), i);
+      PfMessageSummary *mine = shadow->shadow->pdata[i];
+
+      g_assert_cmpint (pf_message_summary_get_id (mine), ==, pf_message_summary_get_id (item));
+      g_assert_cmpuint (pf_message_summary_get_flags (mine), ==,
+                        pf_message_summary_get_flags (item));
+    }
+}
+
+static void
+on_notify_flags (GObject    *object,
+                 GParamSpec *pspec,
+                 guint      *count)
+{
+  (*count)++;
+}
+
+static void
+test_random (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("pf-store-XXXXXX", NULL);
+  g_autoptr(PfStore) store = pf_store_new_sync (dir, NULL, &error);
+  g_autoptr(PfMessageListModel) model = NULL;
+  g_autoptr(GRand) rand = g_rand_new_with_seed (1234);
+  g_autoptr(GArray) uids = g_array_new (FALSE, FALSE, sizeof (guint32));
+  Shadow shadow;
+  gint64 inbox, other;
+  guint32 next_uid = 1;
+  guint notifies = 0;
+
+  g_assert_no_error (error);
+  inbox = test_create_folder (store, "INBOX", FALSE);
+  other = test_create_folder (store, "Other", FALSE);
+
+  model = pf_message_list_model_new_for_folder (store, inbox);
+  shadow_init (&shadow, G_LIST_MODEL (model));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 0);
+
+  for (guint step = 0; step < 40; step++)
+    {
+      g_autoptr(PfStoreBatch) batch = pf_store_batch_new ();
+      guint n_insert = g_rand_int_range (rand, 0, 30);
+      guint n_expunge = uids->len > 0 ? g_rand_int_range (rand, 0, MIN (uids->len, 15) + 1) : 0;
+      guint n_flags = uids->len > 0 ? g_rand_int_range (rand, 0, 5) : 0;
+
+      for (guint i = 0; i < n_insert; i++)
+        {
+          /* Few distinct dates: many ties, ordered by id. */
+          gint64 date = 1000 + g_rand_int_range (rand, 0, 40);
+
+          pf_store_batch_take_message (batch, test_message (inbox, next_uid, date, "Zufall",
+                                                            NULL, NULL));
+          g_array_append_val (uids, next_uid);
+          next_uid++;
+        }
+      /* Noise in another folder must not show up. */
+      pf_store_batch_take_message (batch, test_message (other, step + 1, 1020, "Anderswo", NULL,
+                                                        NULL));
+
+      for (guint i = 0; i < n_flags; i++)
+        {
+          guint32 uid = g_array_index (uids, guint32, g_rand_int_range (rand, 0, uids->len));
+
+          pf_store_batch_set_flags (batch, inbox, uid, g_rand_int_range (rand, 0, 8), NULL, 0);
+        }
+
+      for (guint i = 0; i < n_expunge; i++)
+        {
+          guint k = g_rand_int_range (rand, 0, uids->len);
+          guint32 uid = g_array_index (uids, guint32, k);
+
+          pf_store_batch_expunge_uids (batch, inbox, &uid, 1);
+          g_array_remove_index_fast (uids, k);
+        }
+
+      if (step == 20)
+        pf_store_batch_expunge_range (batch, inbox, next_uid - 10, 0);
+
+      /* Materialize an item so that flag changes must reach it. */
+      if (g_list_model_get_n_items (G_LIST_MODEL (model)) > 0)
+        {
+          g_autoptr(PfMessageSummary) first = g_list_model_get_item (G_LIST_MODEL (model), 0);
+
+          g_signal_connect (first, "notify::flags", G_CALLBACK (on_notify_flags), &notifies);
+          pf_store_batch_set_flags (batch, inbox, pf_message_summary_get_uid (first),
+                                    (pf_message_summary_get_flags (first) ^ PF_STORE_FLAG_FLAGGED),
+                                    NULL, 0);
+          g_assert_true (test_apply (store, batch, &error));
+          g_signal_handlers_disconnect_by_data (first, &notifies);
+        }
+      else
+        g_assert_true (test_apply (store, batch, &error));
+
+      if (step == 20)
+        {
+          /* Drop the cached range removal from our uid list. */
+          for (guint i = uids->len; i > 0; i--)
+            if (g_array_index (uids, guint32, i - 1) >= next_uid - 10)
+              g_array_remove_index_fast (uids, i - 1);
+        }
+
+      shadow_check (&shadow, store, inbox);
+    }
+
+  g_assert_cmpuint (notifies, >, 0);
+
+  /* Deleting the folder empties the model. */
+  g_assert_true (pf_store_delete_folder (store, inbox, &error));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 0);
+  g_assert_cmpuint (shadow.shadow->len, ==, 0);
+
+  g_signal_handlers_disconnect_by_data (model, &shadow);
+  g_ptr_array_unref (shadow.shadow);
+  g_clear_object (&model);
+  g_clear_object (&store);
+  test_remove_tree (dir);
+}
+
+static void
+test_unified_and_search (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir1 = g_dir_make_tmp ("pf-store-XXXXXX", NULL);
+  g_autofree char *dir2 = g_dir_make_tmp ("pf-store-XXXXXX", NULL);
+  g_autoptr(PfStore) a = pf_store_new_sync (dir1, NULL, &error);
+  g_autoptr(PfStore) b = pf_store_new_sync (dir2, NULL, &error);
+  g_autoptr(PfMessageListModel) unified = pf_message_list_model_new ();
+  g_autoptr(PfMessageListModel) search = NULL;
+  g_autoptr(PfStoreBatch) batch_a = pf_store_batch_new ();
+  g_autoptr(PfStoreBatch) batch_b = pf_store_batch_new ();
+  gint64 inbox_a = test_create_folder (a, "INBOX", FALSE);
+  gint64 inbox_b = test_create_folder (b, "INBOX", FALSE);
+  gint64 last_date = G_MAXINT64;
+
+  pf_store_batch_take_message (batch_a, test_message (inbox_a, 1, 100, "Grüße von A", NULL, NULL));
+  pf_store_batch_take_message (batch_a, test_message (inbox_a, 2, 300, "A zwei", NULL, NULL));
+  pf_store_batch_take_message (batch_b, test_message (inbox_b, 1, 200, "Grüße von B", NULL, NULL));
+  g_assert_true (test_apply (a, batch_a, &error));
+  g_assert_true (test_apply (b, batch_b, &error));
+
+  g_assert_true (pf_message_list_model_add_source (unified, a, inbox_a, NULL, &error));
+  g_assert_true (pf_message_list_model_add_source (unified, b, inbox_b, NULL, &error));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (unified)), ==, 3);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(PfMessageSummary) item = g_list_model_get_item (G_LIST_MODEL (unified), i);
+
+      g_assert_cmpint (pf_message_summary_get_date (item), <, last_date);
+      last_date = pf_message_summary_get_date (item);
+    }
+  g_assert_true (pf_message_list_model_get_store (unified, 1) == b);
+
+  search = pf_message_list_model_new_for_search (a, 0, "grusse", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (search)), ==, 1);
+
+  /* New matching mail appears in the search, others do not. */
+  g_clear_pointer (&batch_a, pf_store_batch_unref);
+  batch_a = pf_store_batch_new ();
+  pf_store_batch_take_message (batch_a, test_message (inbox_a, 3, 400, "Noch mehr Grüße", NULL,
+                                                      NULL));
+  pf_store_batch_take_message (batch_a, test_message (inbox_a, 4, 500, "Nichts", NULL, NULL));
+  g_assert_true (test_apply (a, batch_a, &error));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (search)), ==, 2);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (unified)), ==, 5);
+
+  pf_message_list_model_remove_source (unified, b, inbox_b);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (unified)), ==, 4);
+
+  g_clear_object (&unified);
+  g_clear_object (&search);
+  g_clear_object (&a);
+  g_clear_object (&b);
+  test_remove_tree (dir1);
+  test_remove_tree (dir2);
+}
+
+static void
+test_large_paging (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("pf-store-XXXXXX", NULL);
+  g_autoptr(PfStore) store = pf_store_new_sync (dir, NULL, &error);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (99);
+  gint64 inbox = test_create_folder (store, "INBOX", FALSE);
+  const guint total = 100000;
+  gint64 start, elapsed;
+
+  for (guint b = 0; b < total / 2000; b++)
+    {
+      g_autoptr(PfStoreBatch) batch = pf_store_batch_new ();
+
+      for (guint i = 0; i < 2000; i++)
+        pf_store_batch_take_message (batch, test_message (inbox, b * 2000 + i + 1,
+                                                          g_rand_int_range (rand, 0, 1000000000),
+                                                          "Seite", NULL, NULL));
+      g_assert_true (test_apply (store, batch, &error));
+    }
+
+  for (guint round = 0; round < 3; round++)
+    {
+      g_autoptr(PfMessageListModel) model = NULL;
+      gint64 prev = G_MAXINT64;
+
+      start = g_get_monotonic_time ();
+      model = pf_message_list_model_new_for_folder (store, inbox);
+      for (guint i = 0; i < 100; i++)
+        {
+          g_autoptr(PfMessageSummary) item = g_list_model_get_item (G_LIST_MODEL (model), i);
+
+          g_assert_cmpint (pf_message_summary_get_date (item), <=, prev);
+          prev = pf_message_summary_get_date (item);
+        }
+      elapsed = g_get_monotonic_time () - start;
+      g_printerr ("# model of %u rows: first 100 items in %.2f ms\n", total, elapsed / 1000.0);
+      g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, total);
+
+      start = g_get_monotonic_time ();
+      for (guint i = 50000; i < 50100; i++)
+        g_object_unref (g_list_model_get_item (G_LIST_MODEL (model), i));
+      elapsed = g_get_monotonic_time () - start;
+      g_printerr ("# a page in the middle: %.2f ms\n", elapsed / 1000.0);
+    }
+
+  g_clear_object (&store);
+  test_remove_tree (dir);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/store/model/random", test_random);
+  g_test_add_func ("/store/model/unified-and-search", test_unified_and_search);
+  if (g_test_slow ())
+    g_test_add_func ("/store/large/model-paging", test_large_paging);
+
+  return g_test_run ();
+}
