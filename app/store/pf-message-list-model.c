@@ -664,8 +664,17 @@ on_messages_changed_cb (PfStore        *store,
                         PfStoreChanges *changes,
                         Source         *source)
 {
+  gsize n_inserted = 0;
+
   if (source->folder_id != 0 && source->folder_id != folder_id)
     return;
+
+  /* New messages reach the full-text index after their summaries; a
+   * handful is indexed here so that a live search sees them at once
+   * (this emits its own change, which is looked at below as well). */
+  pf_store_changes_get_inserted (changes, &n_inserted);
+  if (source->fts_query != NULL && n_inserted > 0)
+    _pf_store_catch_up_index (store);
 
   source_apply_changes (source, changes);
 }
@@ -887,6 +896,7 @@ pf_message_list_model_add_source (PfMessageListModel  *self,
           source_free (source);
           return FALSE;
         }
+      _pf_store_catch_up_index (store);
     }
 
   old_len = self->rows->len;

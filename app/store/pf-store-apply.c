@@ -81,7 +81,7 @@ static const char *const stmt_sql[N_STMTS] = {
     " preview = ?21, body_path = coalesce (?22, body_path), modseq = max (?23, modseq)"
     " WHERE id = ?24",
   [STMT_INSERT_FTS] =
-    "INSERT INTO messages_fts (rowid, subject, addresses) VALUES (?1, ?2, ?3)",
+    "INSERT OR IGNORE INTO fts_pending (message_id) VALUES (?1)",
   [STMT_UPDATE_FTS] =
     "UPDATE messages_fts SET subject = ?2, addresses = ?3 WHERE rowid = ?1",
   [STMT_UPDATE_FLAGS] =
@@ -458,6 +458,98 @@ thread_message (PfStoreWriterDb  *wdb,
   return TRUE;
 }
 
+/* Full-text index */
+
+/**
+ * _pf_store_index_pending:
+ * @db: a connection inside a write transaction
+ * @only_message_id: index only this message (if it is pending), or 0
+ * @max_messages: how many at most
+ * @body_text: (nullable): with @only_message_id, its body text
+ * @changes: (nullable): records the indexed messages as updated, so that
+ *   open search lists look at them again
+ *
+ * Moves messages from fts_pending into messages_fts.
+ *
+ * Returns: how many were indexed, or -1 on a SQLite error (see
+ *   sqlite3_errcode())
+ */
+int
+_pf_store_index_pending (sqlite3     *db,
+                         gint64       only_message_id,
+                         guint        max_messages,
+                         const char  *body_text,
+                         PfChangeSet *changes)
+{
+  sqlite3_stmt *select = NULL;
+  sqlite3_stmt *insert = NULL;
+  sqlite3_stmt *remove = NULL;
+  int count = 0;
+  int rc;
+
+  if (sqlite3_prepare_v2 (db, "SELECT m.id, m.subject, m.from_name, m.from_address, m.to_list,"
+                          " m.cc_list, m.folder_id FROM fts_pending p"
+                          " JOIN messages m ON m.id = p.message_id"
+                          " WHERE ?1 = 0 OR p.message_id = ?1 LIMIT ?2", -1, &select,
+                          NULL) != SQLITE_OK ||
+      sqlite3_prepare_v2 (db, "INSERT INTO messages_fts (rowid, subject, addresses, body)"
+                          " VALUES (?1, ?2, ?3, ?4)", -1, &insert, NULL) != SQLITE_OK ||
+      sqlite3_prepare_v2 (db, "DELETE FROM fts_pending WHERE message_id = ?1", -1, &remove,
+                          NULL) != SQLITE_OK)
+    {
+      count = -1;
+      goto out;
+    }
+
+  sqlite3_bind_int64 (select, 1, only_message_id);
+  sqlite3_bind_int64 (select, 2, max_messages);
+  while ((rc = sqlite3_step (select)) == SQLITE_ROW)
+    {
+      PfStoreMessage m = { 0 };
+      gint64 id = sqlite3_column_int64 (select, 0);
+
+      m.subject = (char *) sqlite3_column_text (select, 1);
+      m.from_name = (char *) sqlite3_column_text (select, 2);
+      m.from_address = (char *) sqlite3_column_text (select, 3);
+      m.to = (char *) sqlite3_column_text (select, 4);
+      m.cc = (char *) sqlite3_column_text (select, 5);
+
+      sqlite3_bind_int64 (insert, 1, id);
+      sqlite3_bind_text (insert, 2, pf_store_fold_text (m.subject), -1, g_free);
+      sqlite3_bind_text (insert, 3, _pf_store_fold_addresses (&m), -1, g_free);
+      if (body_text != NULL)
+        sqlite3_bind_text (insert, 4, pf_store_fold_text (body_text), -1, g_free);
+      else
+        sqlite3_bind_null (insert, 4);
+      rc = sqlite3_step (insert);
+      sqlite3_reset (insert);
+      if (rc != SQLITE_DONE)
+        {
+          count = -1;
+          goto out;
+        }
+      sqlite3_bind_int64 (remove, 1, id);
+      rc = sqlite3_step (remove);
+      sqlite3_reset (remove);
+      if (rc != SQLITE_DONE)
+        {
+          count = -1;
+          goto out;
+        }
+      if (changes != NULL)
+        _pf_change_set_updated (changes, sqlite3_column_int64 (select, 6), id);
+      count++;
+    }
+  if (rc != SQLITE_DONE)
+    count = -1;
+
+out:
+  sqlite3_finalize (select);
+  sqlite3_finalize (insert);
+  sqlite3_finalize (remove);
+  return count;
+}
+
 /* Messages */
 
 static void
@@ -587,11 +679,10 @@ apply_message (PfStoreWriterDb  *wdb,
       id = sqlite3_last_insert_rowid (wdb->db);
       m->id = id;
 
+      /* Indexed for search later, by PF_BATCH_OP_INDEX_PENDING. */
       if (!(stmt = get_stmt (wdb, STMT_INSERT_FTS, error)))
         return FALSE;
       sqlite3_bind_int64 (stmt, 1, id);
-      bind_text_take (stmt, 2, pf_store_fold_text (m->subject));
-      bind_text_take (stmt, 3, _pf_store_fold_addresses (m));
       if (!step_done (wdb, stmt, error))
         return FALSE;
 
@@ -773,6 +864,17 @@ apply_op (PfStoreWriterDb  *wdb,
 
         if (op->body_text != NULL)
           {
+            int indexed = _pf_store_index_pending (wdb->db, op->message_id, 1, op->body_text,
+                                                   NULL);
+
+            if (indexed < 0)
+              return _pf_store_set_error (error, wdb->db, sqlite3_errcode (wdb->db),
+                                          "full-text index");
+            if (indexed > 0)
+              {
+                _pf_change_set_updated (changes, folder_id, op->message_id);
+                return TRUE;
+              }
             if (!(stmt = get_stmt (wdb, STMT_SET_BODY_TEXT, error)))
               return FALSE;
             sqlite3_bind_int64 (stmt, 1, op->message_id);
@@ -783,6 +885,12 @@ apply_op (PfStoreWriterDb  *wdb,
         _pf_change_set_updated (changes, folder_id, op->message_id);
         return TRUE;
       }
+
+    case PF_BATCH_OP_INDEX_PENDING:
+      if (_pf_store_index_pending (wdb->db, 0, op->count, NULL, changes) < 0)
+        return _pf_store_set_error (error, wdb->db, sqlite3_errcode (wdb->db),
+                                    "full-text index");
+      return TRUE;
 
     default:
       g_assert_not_reached ();

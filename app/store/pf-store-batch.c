@@ -396,6 +396,28 @@ pf_store_batch_set_body (PfStoreBatch *batch,
   op->body_text = g_strdup (body_text);
 }
 
+/**
+ * pf_store_batch_index_pending:
+ * @batch: a #PfStoreBatch
+ * @max_messages: how many messages to index at most
+ *
+ * Adds up to @max_messages stored messages that are not in the full-text
+ * index yet (see pf_store_count_unindexed()) to it. Summaries are stored
+ * first and indexed by this afterwards, so that a large sync is not
+ * slowed down by the index; the sync layer queues it in chunks.
+ */
+void
+pf_store_batch_index_pending (PfStoreBatch *batch,
+                              guint         max_messages)
+{
+  PfBatchOp *op;
+
+  g_return_if_fail (batch != NULL);
+
+  op = batch_append (batch, PF_BATCH_OP_INDEX_PENDING, 0);
+  op->count = max_messages;
+}
+
 /* PfStoreChanges */
 
 struct _PfStoreChanges

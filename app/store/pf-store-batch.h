@@ -184,6 +184,9 @@ void          pf_store_batch_set_body          (PfStoreBatch         *batch,
                                                 const char           *path,
                                                 const char           *body_text);
 
+void          pf_store_batch_index_pending     (PfStoreBatch         *batch,
+                                                guint                 max_messages);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PfStoreBatch, pf_store_batch_unref)
 
 /**

@@ -22,6 +22,7 @@ typedef enum
   PF_BATCH_OP_EXPUNGE_IDS,
   PF_BATCH_OP_FOLDER_STATE,
   PF_BATCH_OP_BODY,
+  PF_BATCH_OP_INDEX_PENDING,
 } PfBatchOpKind;
 
 typedef struct
@@ -30,6 +31,8 @@ typedef struct
   gint64          folder_id;
   /* MESSAGE */
   PfStoreMessage *message;
+  /* INDEX_PENDING: how many at most */
+  guint           count;
   /* FLAGS */
   guint32         uid;
   PfStoreFlags    flags;
@@ -135,6 +138,12 @@ const char      *_pf_store_relative_path        (const char     *data_dir,
 
 /* Folding */
 char            *_pf_store_fold_addresses       (const PfStoreMessage *message);
+void             _pf_store_catch_up_index       (PfStore              *self);
+int              _pf_store_index_pending        (sqlite3              *db,
+                                                 gint64                only_message_id,
+                                                 guint                 max_messages,
+                                                 const char           *body_text,
+                                                 PfChangeSet          *changes);
 char            *_pf_store_build_fts_query      (const char     *query);
 
 sqlite3         *_pf_store_get_db               (PfStore        *self);

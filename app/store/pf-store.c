@@ -1729,6 +1729,79 @@ pf_store_list_uidls (PfStore  *self,
   return g_steal_pointer (&uidls);
 }
 
+static void emit_changes (PfStore     *self,
+                          PfChangeSet *set);
+
+/**
+ * pf_store_count_unindexed:
+ * @self: a #PfStore
+ *
+ * Returns: how many stored messages are not in the full-text index yet
+ *   (see pf_store_batch_index_pending())
+ */
+guint
+pf_store_count_unindexed (PfStore *self)
+{
+  g_autoptr(PfStmt) stmt = NULL;
+  guint count = 0;
+
+  g_return_val_if_fail (PF_IS_STORE (self), 0);
+
+  stmt = store_stmt (self, "SELECT count(*) FROM fts_pending", NULL);
+  if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
+    count = (guint) sqlite3_column_int64 (stmt, 0);
+  return count;
+}
+
+/**
+ * pf_store_index_pending_sync:
+ * @self: a #PfStore
+ * @max_messages: how many at most
+ * @error: return location for a #GError
+ *
+ * Indexes up to @max_messages waiting messages in the calling thread. For
+ * small backlogs and command-line use; a large backlog belongs in
+ * batches (pf_store_batch_index_pending()) on the worker thread.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+pf_store_index_pending_sync (PfStore  *self,
+                             guint     max_messages,
+                             GError  **error)
+{
+  gboolean ok;
+
+  g_return_val_if_fail (PF_IS_STORE (self), FALSE);
+
+  if (!begin (self, error))
+    return FALSE;
+  {
+    g_autoptr(PfChangeSet) set = _pf_change_set_new ();
+
+    ok = _pf_store_index_pending (self->db, 0, max_messages, NULL, set) >= 0;
+    if (!ok)
+      _pf_store_set_error (error, self->db, sqlite3_errcode (self->db), "full-text index");
+    if (!commit_or_rollback (self, ok, error) || !ok)
+      return FALSE;
+    emit_changes (self, set);
+  }
+  return TRUE;
+}
+
+/* A search right after a few new messages should find them: a small
+ * backlog is indexed on the spot; a large one is searched as far as it is
+ * indexed, while the sync layer works through it. */
+void
+_pf_store_catch_up_index (PfStore *self)
+{
+  guint pending = pf_store_count_unindexed (self);
+  g_autoptr(GError) error = NULL;
+
+  if (pending > 0 && pending <= 2000 && !pf_store_index_pending_sync (self, pending, &error))
+    g_debug ("Indexing %u messages: %s", pending, error->message);
+}
+
 /**
  * pf_store_search:
  * @self: a #PfStore
@@ -1765,6 +1838,7 @@ pf_store_search (PfStore     *self,
       return NULL;
     }
 
+  _pf_store_catch_up_index (self);
   stmt = store_stmt (self, "SELECT m.id FROM messages_fts JOIN messages m"
                      " ON m.id = messages_fts.rowid WHERE messages_fts MATCH ?1"
                      " AND (?2 = 0 OR m.folder_id = ?2) ORDER BY m.sort_date DESC, m.id DESC",
@@ -1944,6 +2018,18 @@ pf_store_set_body (PfStore     *self,
           ok = _pf_store_set_error (error, self->db, rc, "set body");
       }
   }
+
+  if (ok && body_text != NULL)
+    {
+      /* Not in the index yet: it goes in now, with its body. */
+      int indexed = _pf_store_index_pending (self->db, message_id, 1, body_text, NULL);
+
+      if (indexed < 0)
+        ok = _pf_store_set_error (error, self->db, sqlite3_errcode (self->db),
+                                  "full-text index");
+      else if (indexed > 0)
+        body_text = NULL;
+    }
 
   if (ok && body_text != NULL)
     {

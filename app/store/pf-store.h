@@ -60,7 +60,7 @@ GQuark pf_store_error_quark (void);
  *
  * The schema version (`PRAGMA user_version`) this build writes.
  */
-#define PF_STORE_SCHEMA_VERSION 1
+#define PF_STORE_SCHEMA_VERSION 2
 
 /**
  * PfStoreSpecialUse:
@@ -497,6 +497,13 @@ gboolean           pf_store_outbox_update            (PfStore              *self
 gboolean           pf_store_outbox_remove            (PfStore              *self,
                                                       gint64                item_id,
                                                       gboolean              delete_file,
+                                                      GError              **error);
+
+/* Full-text index catching up */
+
+guint              pf_store_count_unindexed          (PfStore              *self);
+gboolean           pf_store_index_pending_sync       (PfStore              *self,
+                                                      guint                 max_messages,
                                                       GError              **error);
 
 /* Text folding, as the full-text index uses it */
