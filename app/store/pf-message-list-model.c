@@ -65,6 +65,11 @@ struct _PfMessageListModel
   GHashTable *live;      /* gint64* key → PfMessageSummary* (weak) */
   GQueue      cache;     /* strong references, oldest first */
   guint32     next_tag;
+
+  /* A single folder is opened with its first page only: the rest of its
+   * rows come when something needs them (see complete_rows()). */
+  Source     *tail_source;
+  guint       tail_count;  /* rows counted but not loaded yet */
 };
 
 static void pf_message_list_model_iface_init (GListModelInterface *iface);
@@ -267,10 +272,14 @@ pf_message_list_model_get_item_type (GListModel *model)
   return PF_TYPE_MESSAGE_SUMMARY;
 }
 
+static void complete_rows (PfMessageListModel *self);
+
 static guint
 pf_message_list_model_get_n_items (GListModel *model)
 {
-  return PF_MESSAGE_LIST_MODEL (model)->rows->len;
+  PfMessageListModel *self = PF_MESSAGE_LIST_MODEL (model);
+
+  return self->rows->len + self->tail_count;
 }
 
 static gpointer
@@ -282,6 +291,8 @@ pf_message_list_model_get_item (GListModel *model,
   const Row *row;
   gint64 key;
 
+  if (position >= self->rows->len && self->tail_count > 0)
+    complete_rows (self);
   if (position >= self->rows->len)
     return NULL;
 
@@ -378,6 +389,113 @@ source_load_rows (Source  *source,
     }
 
   return TRUE;
+}
+
+
+/* The first page of a single folder, and how many rows it has in all:
+ * a list shows its top without reading 100,000 ids first. */
+#define FIRST_PAGE 256
+
+static gboolean
+source_load_first_page (Source  *source,
+                        GArray  *rows,
+                        guint   *total,
+                        GError **error)
+{
+  sqlite3 *db = _pf_store_get_db (source->store);
+  sqlite3_stmt *stmt = NULL;
+  const char *sql;
+  int rc;
+
+  if (db == NULL)
+    {
+      g_set_error (error, PF_STORE_ERROR, PF_STORE_ERROR_FAILED, _("The mail index is closed"));
+      return FALSE;
+    }
+
+  sql = "SELECT count(*) FROM messages INDEXED BY messages_folder_date WHERE folder_id = ?1";
+  rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
+  if (rc != SQLITE_OK)
+    return _pf_store_set_error (error, db, rc, sql);
+  sqlite3_bind_int64 (stmt, 1, source->folder_id);
+  rc = sqlite3_step (stmt);
+  *total = rc == SQLITE_ROW ? (guint) sqlite3_column_int64 (stmt, 0) : 0;
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_ROW)
+    return _pf_store_set_error (error, db, rc, sql);
+
+  sql = "SELECT sort_date, id FROM messages INDEXED BY messages_folder_date"
+        " WHERE folder_id = ?1 ORDER BY sort_date DESC, id DESC LIMIT ?2";
+  rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
+  if (rc != SQLITE_OK)
+    return _pf_store_set_error (error, db, rc, sql);
+  sqlite3_bind_int64 (stmt, 1, source->folder_id);
+  sqlite3_bind_int64 (stmt, 2, FIRST_PAGE);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      Row row;
+
+      row.date = sqlite3_column_int64 (stmt, 0);
+      row.id = sqlite3_column_int64 (stmt, 1);
+      row.source = source->tag;
+      g_array_append_val (rows, row);
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    return _pf_store_set_error (error, db, rc, sql);
+  return TRUE;
+}
+
+/* Loads the rows after the first page. Rows that changed in the index
+ * since the count are reported with one items-changed over the tail; the
+ * change signals still to come find them present and skip them. */
+static void
+complete_rows (PfMessageListModel *self)
+{
+  Source *source = self->tail_source;
+  sqlite3 *db;
+  sqlite3_stmt *stmt = NULL;
+  guint loaded = self->rows->len;
+  guint advertised = self->tail_count;
+  const char *sql;
+  int rc;
+
+  if (source == NULL || advertised == 0)
+    return;
+  self->tail_source = NULL;
+  self->tail_count = 0;
+
+  db = _pf_store_get_db (source->store);
+  sql = "SELECT sort_date, id FROM messages INDEXED BY messages_folder_date"
+        " WHERE folder_id = ?1 AND (sort_date < ?2 OR (sort_date = ?2 AND id < ?3))"
+        " ORDER BY sort_date DESC, id DESC";
+  if (db != NULL && sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) == SQLITE_OK)
+    {
+      const Row *last = loaded > 0 ? &g_array_index (self->rows, Row, loaded - 1) : NULL;
+
+      sqlite3_bind_int64 (stmt, 1, source->folder_id);
+      sqlite3_bind_int64 (stmt, 2, last != NULL ? last->date : G_MAXINT64);
+      sqlite3_bind_int64 (stmt, 3, last != NULL ? last->id : G_MAXINT64);
+      /* Room for what was counted, in one allocation */
+      g_array_set_size (self->rows, loaded + advertised);
+      g_array_set_size (self->rows, loaded);
+      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        {
+          Row row;
+
+          row.date = sqlite3_column_int64 (stmt, 0);
+          row.id = sqlite3_column_int64 (stmt, 1);
+          row.source = source->tag;
+          g_array_append_val (self->rows, row);
+        }
+      if (rc != SQLITE_DONE)
+        g_warning ("Cannot read the message list: %s", sqlite3_errmsg (db));
+      sqlite3_finalize (stmt);
+    }
+
+  if (self->rows->len != loaded + advertised)
+    g_list_model_items_changed (G_LIST_MODEL (self), loaded, advertised,
+                                self->rows->len - loaded);
 }
 
 /* Changes */
@@ -676,6 +794,7 @@ on_messages_changed_cb (PfStore        *store,
   if (source->fts_query != NULL && n_inserted > 0)
     _pf_store_catch_up_index (store);
 
+  complete_rows (source->model);
   source_apply_changes (source, changes);
 }
 
@@ -710,7 +829,10 @@ on_folder_removed_cb (PfStore *store,
                       Source  *source)
 {
   if (source->folder_id == folder_id)
-    remove_source_rows (source->model, source, TRUE);
+    {
+      complete_rows (source->model);
+      remove_source_rows (source->model, source, TRUE);
+    }
 }
 
 static void
@@ -899,8 +1021,25 @@ pf_message_list_model_add_source (PfMessageListModel  *self,
       _pf_store_catch_up_index (store);
     }
 
+  complete_rows (self);
   old_len = self->rows->len;
-  if (!source_load_rows (source, self->rows, error))
+  if (self->sources->len == 0 && source->fts_query == NULL)
+    {
+      guint total = 0;
+
+      if (!source_load_first_page (source, self->rows, &total, error))
+        {
+          g_array_set_size (self->rows, 0);
+          source_free (source);
+          return FALSE;
+        }
+      if (total > self->rows->len)
+        {
+          self->tail_source = source;
+          self->tail_count = total - self->rows->len;
+        }
+    }
+  else if (!source_load_rows (source, self->rows, error))
     {
       g_array_set_size (self->rows, old_len);
       source_free (source);
@@ -917,8 +1056,9 @@ pf_message_list_model_add_source (PfMessageListModel  *self,
                                               G_CALLBACK (on_folder_removed_cb), source);
   g_ptr_array_add (self->sources, source);
 
-  if (self->rows->len != old_len || old_len > 0)
-    g_list_model_items_changed (G_LIST_MODEL (self), 0, old_len, self->rows->len);
+  if (self->rows->len + self->tail_count != old_len || old_len > 0)
+    g_list_model_items_changed (G_LIST_MODEL (self), 0, old_len,
+                                self->rows->len + self->tail_count);
 
   return TRUE;
 }
@@ -938,6 +1078,7 @@ pf_message_list_model_remove_source (PfMessageListModel *self,
 {
   g_return_if_fail (PF_IS_MESSAGE_LIST_MODEL (self));
 
+  complete_rows (self);
   for (guint i = 0; i < self->sources->len; i++)
     {
       Source *source = self->sources->pdata[i];
@@ -965,6 +1106,8 @@ pf_message_list_model_get_message_id (PfMessageListModel *self,
 {
   g_return_val_if_fail (PF_IS_MESSAGE_LIST_MODEL (self), 0);
 
+  if (position >= self->rows->len && self->tail_count > 0)
+    complete_rows (self);
   if (position >= self->rows->len)
     return 0;
 
@@ -987,6 +1130,8 @@ pf_message_list_model_get_store (PfMessageListModel *self,
 
   g_return_val_if_fail (PF_IS_MESSAGE_LIST_MODEL (self), NULL);
 
+  if (position >= self->rows->len && self->tail_count > 0)
+    complete_rows (self);
   if (position >= self->rows->len)
     return NULL;
 
@@ -1010,6 +1155,7 @@ pf_message_list_model_find (PfMessageListModel *self,
 {
   g_return_val_if_fail (PF_IS_MESSAGE_LIST_MODEL (self), G_MAXUINT);
 
+  complete_rows (self);
   for (guint i = 0; i < self->rows->len; i++)
     {
       const Row *row = &g_array_index (self->rows, Row, i);

@@ -31,15 +31,26 @@ on_items_changed (GListModel *model,
   g_assert_cmpuint (shadow->shadow->len, ==, g_list_model_get_n_items (model));
 }
 
+/* The shadow starts from @initial's items (a second model of the same
+ * folder, so that @model itself loads nothing beyond what it shows) and
+ * follows @model's items-changed. */
+static void
+shadow_init_from (Shadow     *shadow,
+                  GListModel *model,
+                  GListModel *initial)
+{
+  shadow->model = model;
+  shadow->shadow = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < g_list_model_get_n_items (initial); i++)
+    g_ptr_array_add (shadow->shadow, g_list_model_get_item (initial, i));
+  g_signal_connect (model, "items-changed", G_CALLBACK (on_items_changed), shadow);
+}
+
 static void
 shadow_init (Shadow     *shadow,
              GListModel *model)
 {
-  shadow->model = model;
-  shadow->shadow = g_ptr_array_new_with_free_func (g_object_unref);
-  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
-    g_ptr_array_add (shadow->shadow, g_list_model_get_item (model, i));
-  g_signal_connect (model, "items-changed", G_CALLBACK (on_items_changed), shadow);
+  shadow_init_from (shadow, model, model);
 }
 
 /* Compares the shadow with a fresh query of the folder. */
@@ -71,9 +82,13 @@ on_notify_flags (GObject    *object,
   (*count)++;
 }
 
+/* @prefill messages are stored before the model opens: more than its
+ * first page, so the changes also meet rows that are not loaded yet. */
 static void
-test_random (void)
+check_random (guint prefill)
 {
+  /* keeps the shadow's first items current; see shadow_init_from() */
+  g_autoptr(PfMessageListModel) initial = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = g_dir_make_tmp ("pf-store-XXXXXX", NULL);
   g_autoptr(PfStore) store = pf_store_new_sync (dir, NULL, &error);
@@ -89,9 +104,36 @@ test_random (void)
   inbox = test_create_folder (store, "INBOX", FALSE);
   other = test_create_folder (store, "Other", FALSE);
 
+  if (prefill > 0)
+    {
+      g_autoptr(PfStoreBatch) batch = pf_store_batch_new ();
+
+      for (guint i = 0; i < prefill; i++)
+        {
+          pf_store_batch_take_message (batch, test_message (inbox, next_uid,
+                                                            1000 + g_rand_int_range (rand, 0, 40),
+                                                            "Vorher", NULL, NULL));
+          g_array_append_val (uids, next_uid);
+          next_uid++;
+        }
+      g_assert_true (test_apply (store, batch, &error));
+      g_assert_no_error (error);
+    }
+
   model = pf_message_list_model_new_for_folder (store, inbox);
-  shadow_init (&shadow, G_LIST_MODEL (model));
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, prefill);
+  if (prefill == 0)
+    shadow_init (&shadow, G_LIST_MODEL (model));
+  else
+    {
+      /* Only the first page is loaded; the first change must bring the
+       * rest without breaking the shadow. */
+      g_autoptr(PfMessageSummary) first = g_list_model_get_item (G_LIST_MODEL (model), 0);
+
+      g_assert_nonnull (first);
+      initial = pf_message_list_model_new_for_folder (store, inbox);
+      shadow_init_from (&shadow, G_LIST_MODEL (model), G_LIST_MODEL (initial));
+    }
 
   for (guint step = 0; step < 40; step++)
     {
@@ -283,6 +325,18 @@ test_large_paging (void)
   test_remove_tree (dir);
 }
 
+static void
+test_random (void)
+{
+  check_random (0);
+}
+
+static void
+test_random_after_first_page (void)
+{
+  check_random (700);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -290,6 +344,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/store/model/random", test_random);
+  g_test_add_func ("/store/model/random-after-first-page", test_random_after_first_page);
   g_test_add_func ("/store/model/unified-and-search", test_unified_and_search);
   if (g_test_slow ())
     g_test_add_func ("/store/large/model-paging", test_large_paging);
