@@ -1,0 +1,179 @@
+#!/usr/bin/python3
+# bench-imap-sync.py: `postfach-cli sync` of a generated Inbox against the
+# raw protocol floor of the same FETCH, with mbsync beside it.
+#
+# Copyright 2026 The Postfach authors
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# Run with tests/bench/run-bench-imap-sync: it starts the servers with the
+# corpus and a private keyring. All sides use the same Dovecot over the
+# same plaintext connection (the "plaintext" variant), so TLS costs are
+# left out of every number alike.
+#
+# raw floor:   one socket, LOGIN, SELECT, the FETCH the first sync sends,
+#              every byte read and dropped: what no client can beat.
+# first sync:  the whole `postfach-cli sync` process with an empty store.
+# second sync: the same again with nothing changed on the server.
+# mbsync:      isync's mbsync pulling the Inbox into a Maildir (it always
+#              downloads whole messages), first and second run.
+#
+# Prints medians of alternating runs, ratios and peak RSS.
+
+import configparser
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+CLI = os.path.abspath(sys.argv[1])
+RUNS = int(sys.argv[2]) if len(sys.argv) > 2 else 3
+# mbsync downloads whole messages: one run of it is long enough.
+MBSYNC_RUNS = int(os.environ.get("PF_BENCH_MBSYNC_RUNS", "1"))
+
+servers = configparser.ConfigParser(interpolation=None)
+servers.read(os.environ["PF_TEST_SERVERS"])
+ALICE = servers["user:alice"]
+SERVICE = servers["imap-plaintext"]
+COUNT = int(servers["corpus"]["count"])
+
+home = tempfile.mkdtemp(prefix="pf-bench-sync-")
+env = dict(os.environ)
+for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
+    env[name] = os.path.join(home, name.lower())
+    os.makedirs(env[name])
+env.pop("G_DEBUG", None)
+env.pop("G_SLICE", None)
+env.pop("MALLOC_CHECK_", None)
+
+HEADER_ITEMS = ("(UID FLAGS INTERNALDATE RFC822.SIZE MODSEQ ENVELOPE BODYSTRUCTURE "
+                "BODY.PEEK[HEADER.FIELDS (REFERENCES)])")
+
+
+def command(sock, tag, line, buffer=b""):
+    """Sends a command and reads until its tagged reply; returns the bytes read."""
+    sock.sendall(f"{tag} {line}\r\n".encode())
+    end = f"\r\n{tag} ".encode()
+    total = 0
+    tail = b"\r\n" + buffer
+    while True:
+        chunk = sock.recv(1 << 20)
+        if not chunk:
+            raise RuntimeError("connection closed")
+        total += len(chunk)
+        tail = (tail + chunk)[-4096:]
+        index = tail.rfind(end)
+        if index >= 0 and tail.endswith(b"\r\n"):
+            return total
+
+
+def raw_floor():
+    start = time.monotonic()
+    with socket.create_connection((SERVICE["host"], int(SERVICE["port"]))) as sock:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        greeting = sock.recv(4096)
+        assert greeting.startswith(b"* OK")
+        command(sock, "a1", f"LOGIN {ALICE['login']} \"{ALICE['password']}\"")
+        command(sock, "a2", "ENABLE QRESYNC")
+        command(sock, "a3", "SELECT INBOX")
+        size = command(sock, "a4", "UID FETCH 1:* " + HEADER_ITEMS)
+        command(sock, "a5", "LOGOUT")
+    return time.monotonic() - start, size
+
+
+def run_rss(args):
+    """Runs args; returns (seconds, peak RSS in MB, stdout)."""
+    start = time.monotonic()
+    process = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    out = process.stdout.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.monotonic() - start
+    if status != 0:
+        raise RuntimeError(f"{' '.join(args)} failed with status {status}")
+    return elapsed, usage.ru_maxrss / 1024, out.decode()
+
+
+def add_account():
+    result = subprocess.run([CLI, "account", "add", "--name", "Bench", "--email", ALICE["address"],
+                             "--kind", "imap", "--host", SERVICE["host"], "--port", SERVICE["port"],
+                             "--security", "none", "--user", ALICE["login"]],
+                            input=ALICE["password"] + "\n", capture_output=True, text=True,
+                            env=env, check=True)
+    return result.stdout.strip()
+
+
+def mbsync_config(directory):
+    path = os.path.join(directory, "mbsyncrc")
+    maildir = os.path.join(directory, "mail")
+    os.makedirs(maildir, exist_ok=True)
+    with open(path, "w") as f:
+        f.write(f"""IMAPAccount bench
+Host {SERVICE['host']}
+Port {SERVICE['port']}
+User {ALICE['login']}
+Pass {ALICE['password']}
+SSLType None
+AuthMechs LOGIN
+
+IMAPStore remote
+Account bench
+
+MaildirStore local
+Path {maildir}/
+Inbox {maildir}/INBOX
+SubFolders Verbatim
+
+Channel inbox
+Far :remote:INBOX
+Near :local:INBOX
+Sync Pull
+Create Near
+Expunge None
+SyncState *
+""")
+    return path
+
+
+def main():
+    account = add_account()
+    data_dir = os.path.join(env["XDG_DATA_HOME"], "postfach", account)
+    raw, first, second, rss = [], [], [], []
+    fetched_bytes = 0
+    summary = ""
+    for run in range(RUNS):
+        seconds, fetched_bytes = raw_floor()
+        raw.append(seconds)
+        shutil.rmtree(data_dir, ignore_errors=True)
+        seconds, peak, summary = run_rss([CLI, "sync", account])
+        first.append(seconds)
+        rss.append(peak)
+        seconds, _, _ = run_rss([CLI, "sync", account])
+        second.append(seconds)
+
+    mb_first, mb_second = [], []
+    for run in range(MBSYNC_RUNS):
+        directory = tempfile.mkdtemp(prefix="pf-bench-mbsync-")
+        config = mbsync_config(directory)
+        seconds, _, _ = run_rss(["mbsync", "-q", "-c", config, "inbox"])
+        mb_first.append(seconds)
+        seconds, _, _ = run_rss(["mbsync", "-q", "-c", config, "inbox"])
+        mb_second.append(seconds)
+        shutil.rmtree(directory)
+
+    floor = statistics.median(raw)
+    print(f"Inbox of {COUNT} generated messages, {RUNS} runs ({MBSYNC_RUNS} of mbsync), medians")
+    print(f"  raw floor (header FETCH, {fetched_bytes / 1e6:.1f} MB):  {floor:7.3f} s")
+    print(f"  postfach-cli sync, first:          {statistics.median(first):7.3f} s  "
+          f"= {statistics.median(first) / floor:.2f} x floor, peak RSS {max(rss):.0f} MB")
+    print(f"  postfach-cli sync, nothing new:    {statistics.median(second):7.3f} s")
+    print(f"  mbsync, first (whole messages):    {statistics.median(mb_first):7.3f} s  "
+          f"= {statistics.median(mb_first) / floor:.2f} x header floor")
+    print(f"  mbsync, nothing new:               {statistics.median(mb_second):7.3f} s")
+    print(f"  last summary: {summary.strip()}")
+    shutil.rmtree(home)
+
+
+main()
