@@ -56,6 +56,16 @@ enum
   PF_CLI_EXIT_NO_PASSWORD = 7,
 };
 
+/* Errors of postfach-cli itself */
+#define PF_CLI_ERROR (pf_cli_error_quark ())
+static GQuark pf_cli_error_quark (void);
+static G_DEFINE_QUARK (pf-cli-error-quark, pf_cli_error)
+
+enum
+{
+  PF_CLI_ERROR_NO_PASSWORD,
+};
+
 typedef struct
 {
   const char *name;
@@ -123,7 +133,7 @@ exit_status_for (const GError *error)
   if (g_error_matches (error, PF_ACCOUNT_ERROR, PF_ACCOUNT_ERROR_NOT_FOUND) ||
       g_error_matches (error, PF_STORE_ERROR, PF_STORE_ERROR_NOT_FOUND))
     return PF_CLI_EXIT_NOT_FOUND;
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+  if (g_error_matches (error, PF_CLI_ERROR, PF_CLI_ERROR_NO_PASSWORD))
     return PF_CLI_EXIT_NO_PASSWORD;
   if (error->domain == PF_ACCOUNT_ERROR || error->domain == G_OPTION_ERROR)
     return PF_CLI_EXIT_USAGE;
@@ -380,7 +390,7 @@ lookup_password (PfAccountManager  *manager,
       if (local_error != NULL)
         g_propagate_error (error, g_steal_pointer (&local_error));
       else
-        g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+        g_set_error (error, PF_CLI_ERROR, PF_CLI_ERROR_NO_PASSWORD,
                      _("No password is stored for %s on %s"),
                      pf_server_settings_get_username (server),
                      pf_server_settings_get_host (server));
@@ -645,9 +655,10 @@ print_stats (PfAccount             *account,
              double                 seconds)
 {
   /* Translators: the one-line summary of "postfach-cli sync" */
-  g_print (_("%s: %u folders, %u synchronized, %u new, %u changed, %u removed, %.2f s"),
+  g_print (_("%s: %u folders, %u synchronized, %u new, %u changed, %u removed, "
+             "%u bodies, %.2f s"),
            pf_account_get_id (account), stats->folders_listed, stats->folders_synced,
-           stats->new_messages, stats->changed_flags, stats->expunged, seconds);
+           stats->new_messages, stats->changed_flags, stats->expunged, stats->bodies, seconds);
   g_print ("\n");
   fflush (stdout);
 }
@@ -691,6 +702,10 @@ on_quit_signal_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* --bodies: days of mail whose bodies are kept offline; see
+ * pf_imap_sync_set_offline_days() */
+static int sync_offline_days = 14;
+
 static int
 sync_account (PfAccountManager *manager,
               PfAccount        *account,
@@ -728,6 +743,7 @@ sync_account (PfAccountManager *manager,
   sync = pf_imap_sync_new (store, incoming);
   pf_imap_sync_set_secret (sync, password,
                            pf_server_settings_get_auth_method (incoming) == PF_AUTH_METHOD_OAUTH2);
+  pf_imap_sync_set_offline_days (sync, sync_offline_days);
   explicit_bzero (password, strlen (password));
   g_signal_connect (sync, "progress", G_CALLBACK (on_progress_cb), NULL);
   g_signal_connect (sync, "operation-failed", G_CALLBACK (on_operation_failed_cb), NULL);
@@ -782,6 +798,7 @@ cmd_sync (int    argc,
   g_autofree char *password = NULL;
   gboolean password_stdin = FALSE;
   gboolean watch = FALSE;
+  g_autofree char *bodies = NULL;
   int poll_interval = 120;
   int status = PF_CLI_EXIT_OK;
   const GOptionEntry entries[] = {
@@ -791,6 +808,9 @@ cmd_sync (int    argc,
       N_("Stay and keep the local copy current (IDLE, or polling) until interrupted"), NULL },
     { "poll-interval", 0, 0, G_OPTION_ARG_INT, &poll_interval,
       N_("With --watch and a server without IDLE: seconds between checks"), N_("SECONDS") },
+    { "bodies", 0, 0, G_OPTION_ARG_STRING, &bodies,
+      N_("Keep whole messages for reading offline: of the last DAYS days (default 14), "
+         "all, or none"), N_("DAYS") },
     { NULL }
   };
 
@@ -807,6 +827,19 @@ cmd_sync (int    argc,
     return usage_error (context, _("--poll-interval needs at least 1 second"));
   if (watch && argc != 2)
     return usage_error (context, _("--watch needs an account id"));
+  if (bodies != NULL)
+    {
+      guint64 days;
+
+      if (g_strcmp0 (bodies, "all") == 0)
+        sync_offline_days = 0;
+      else if (g_strcmp0 (bodies, "none") == 0)
+        sync_offline_days = -1;
+      else if (g_ascii_string_to_unsigned (bodies, 10, 1, 36500, &days, NULL))
+        sync_offline_days = (int) days;
+      else
+        return usage_error (context, _("--bodies takes a number of days, all or none"));
+    }
 
   manager = open_manager (&error);
   if (manager == NULL)

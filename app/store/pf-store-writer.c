@@ -99,6 +99,7 @@ struct _PfStoreWriter
   int            fd;
   GOutputStream *stream;
   gboolean       committed;
+  gboolean       cache;       /* a copy of server data: no fsync */
 };
 
 static gboolean
@@ -198,6 +199,42 @@ _pf_store_writer_new (const char  *dir,
 }
 
 /**
+ * pf_store_write_cache_file:
+ * @maildir: a folder's Maildir, from pf_store_dup_maildir()
+ * @data: the message
+ * @error: return location for a #GError
+ *
+ * Writes a message that the server keeps anyway (an IMAP body downloaded
+ * for offline reading) into @maildir: atomically (tmp/ and rename) but
+ * without fsync, which would make downloading a whole mailbox crawl. A
+ * crash may lose such a file; the index then finds it missing and the
+ * body is fetched again. Thread-safe; call it from a worker thread.
+ *
+ * Returns: (transfer full): the absolute path, or %NULL with @error set
+ */
+char *
+pf_store_write_cache_file (const char  *maildir,
+                           GBytes      *data,
+                           GError     **error)
+{
+  g_autoptr(PfStoreWriter) writer = NULL;
+  gsize size;
+  const guint8 *bytes;
+
+  g_return_val_if_fail (maildir != NULL, NULL);
+  g_return_val_if_fail (data != NULL, NULL);
+
+  writer = _pf_store_writer_new (maildir, error);
+  if (writer == NULL)
+    return NULL;
+  writer->cache = TRUE;
+  bytes = g_bytes_get_data (data, &size);
+  if (!g_output_stream_write_all (writer->stream, bytes, size, NULL, NULL, error))
+    return NULL;
+  return pf_store_writer_commit (writer, NULL, error);
+}
+
+/**
  * pf_store_writer_get_stream:
  * @writer: a #PfStoreWriter
  *
@@ -248,7 +285,7 @@ pf_store_writer_commit (PfStoreWriter  *writer,
       !g_output_stream_close (writer->stream, cancellable, error))
     goto fail_quiet;
 
-  if (fsync (writer->fd) != 0)
+  if (!writer->cache && fsync (writer->fd) != 0)
     goto fail;
   if (close (writer->fd) != 0)
     {
@@ -266,7 +303,7 @@ pf_store_writer_commit (PfStoreWriter  *writer,
 
   writer->committed = TRUE;
 
-  if (!fsync_dir (cur_dir, error))
+  if (!writer->cache && !fsync_dir (cur_dir, error))
     {
       /* Not durable: do not report a message that may vanish on a crash. */
       g_unlink (final_path);

@@ -1383,6 +1383,75 @@ pf_store_write_message_file (PfStore       *self,
 }
 
 /**
+ * pf_store_dup_maildir:
+ * @self: a #PfStore
+ * @folder_id: a folder
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): the path of the folder's Maildir, for
+ *   pf_store_write_cache_file() in a worker thread
+ */
+char *
+pf_store_dup_maildir (PfStore  *self,
+                      gint64    folder_id,
+                      GError  **error)
+{
+  g_autoptr(PfStoreFolder) folder = NULL;
+
+  g_return_val_if_fail (PF_IS_STORE (self), NULL);
+
+  folder = pf_store_get_folder (self, folder_id, error);
+  if (folder == NULL)
+    return NULL;
+  return maildir_path (self, folder->dir_name);
+}
+
+/**
+ * pf_store_list_missing_bodies:
+ * @self: a #PfStore
+ * @folder_id: a folder
+ * @since: only messages dated at or after this (seconds since the Unix
+ *   epoch), 0 for all
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full) (element-type PfStoreBodyRef): the messages of
+ *   the folder without a stored body, newest first
+ */
+GArray *
+pf_store_list_missing_bodies (PfStore  *self,
+                              gint64    folder_id,
+                              gint64    since,
+                              GError  **error)
+{
+  g_autoptr(PfStmt) stmt = NULL;
+  g_autoptr(GArray) refs = g_array_new (FALSE, FALSE, sizeof (PfStoreBodyRef));
+  int rc;
+
+  g_return_val_if_fail (PF_IS_STORE (self), NULL);
+
+  stmt = store_stmt (self, "SELECT id, uid FROM messages INDEXED BY messages_folder_date"
+                     " WHERE folder_id = ?1 AND sort_date >= ?2 AND body_path IS NULL"
+                     " ORDER BY sort_date DESC, id DESC", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, folder_id);
+  sqlite3_bind_int64 (stmt, 2, since);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      PfStoreBodyRef ref = { sqlite3_column_int64 (stmt, 0),
+                             (guint32) sqlite3_column_int64 (stmt, 1) };
+
+      g_array_append_val (refs, ref);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      _pf_store_set_error (error, self->db, rc, "missing bodies");
+      return NULL;
+    }
+  return g_steal_pointer (&refs);
+}
+
+/**
  * pf_store_new_outbox_file:
  * @self: a #PfStore
  * @data: the whole message, ready to send

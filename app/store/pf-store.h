@@ -181,6 +181,19 @@ typedef struct
 } PfStoreUidEntry;
 
 /**
+ * PfStoreBodyRef:
+ * @id: the message's id
+ * @uid: its UID in its folder
+ *
+ * A message whose body is not stored, from pf_store_list_missing_bodies().
+ */
+typedef struct
+{
+  gint64  id;
+  guint32 uid;
+} PfStoreBodyRef;
+
+/**
  * PfStoreOperationState:
  * @PF_STORE_OPERATION_PENDING: waiting to be replayed to the server
  * @PF_STORE_OPERATION_DONE: replayed; kept until removed
@@ -382,8 +395,19 @@ char              *pf_store_new_outbox_file          (PfStore              *self
                                                       GCancellable         *cancellable,
                                                       GError              **error);
 
+char              *pf_store_dup_maildir              (PfStore              *self,
+                                                      gint64                folder_id,
+                                                      GError              **error);
+char              *pf_store_write_cache_file         (const char           *maildir,
+                                                      GBytes               *data,
+                                                      GError              **error);
+
 /* Message reads (main thread, fast) */
 
+GArray            *pf_store_list_missing_bodies      (PfStore              *self,
+                                                      gint64                folder_id,
+                                                      gint64                since,
+                                                      GError              **error);
 guint32            pf_store_get_highest_uid          (PfStore              *self,
                                                       gint64                folder_id,
                                                       GError              **error);

@@ -56,6 +56,13 @@
 #define FULL_SYNC_POLLS        5
 #define MAX_BACKOFF_SECONDS    300
 
+/* Bodies of recent mail are kept for reading offline; older ones are
+ * fetched when opened. */
+#define DEFAULT_OFFLINE_DAYS   14
+#define BODY_WINDOW            32          /* BODY.PEEK[] commands in flight */
+#define BODY_CHUNK_MESSAGES    64          /* written and parsed together */
+#define BODY_CHUNK_BYTES       (8 << 20)
+
 /* One connection of the account; at most two are open at a time. */
 typedef struct
 {
@@ -74,6 +81,7 @@ struct _PfImapSync
   guint             batch_size;
 
   guint             poll_seconds;
+  int               offline_days;   /* -1: none, 0: all */
 
   Slot              main;        /* sync runs, replays, watching */
   Slot              bodies;      /* bodies on demand, beside a run */
@@ -119,6 +127,18 @@ typedef struct
   guint              operation_index;
   PfStoreOperation  *operation;    /* being replayed */
   guint              operation_step;
+
+  /* bodies for offline reading */
+  GArray            *body_folders;  /* gint64 folder ids */
+  guint              body_folder_index;
+  GArray            *body_refs;     /* PfStoreBodyRef of the current folder */
+  guint              body_next;
+  guint              body_in_flight;
+  guint              body_jobs;     /* chunks being written, or their batches */
+  char              *body_maildir;
+  GPtrArray         *body_chunk;    /* BodyItem */
+  gsize              body_chunk_bytes;
+  GError            *body_error;
   guint              status_index;
 
   /* the folder being synced */
@@ -169,6 +189,11 @@ run_free (Run *run)
   g_clear_pointer (&run->todo, g_ptr_array_unref);
   g_clear_pointer (&run->listed, g_ptr_array_unref);
   g_clear_pointer (&run->operations, g_ptr_array_unref);
+  g_clear_pointer (&run->body_folders, g_array_unref);
+  g_clear_pointer (&run->body_refs, g_array_unref);
+  g_clear_pointer (&run->body_maildir, g_free);
+  g_clear_pointer (&run->body_chunk, g_ptr_array_unref);
+  g_clear_error (&run->body_error);
   g_clear_error (&run->batch_error);
   g_free (run);
 }
@@ -268,6 +293,7 @@ pf_imap_sync_init (PfImapSync *self)
 {
   self->batch_size = DEFAULT_BATCH_SIZE;
   self->poll_seconds = DEFAULT_POLL_SECONDS;
+  self->offline_days = DEFAULT_OFFLINE_DAYS;
 }
 
 /**
@@ -1190,6 +1216,340 @@ index_pending (GTask *task)
   pf_store_apply_batch_async (self->store, batch, NULL, indexed_cb, task);
 }
 
+
+/* Bodies for offline reading: after the summaries, the bodies of recent
+ * mail (pf_imap_sync_set_offline_days()) are fetched with pipelined
+ * BODY.PEEK[], written into the Maildir and parsed for the full-text
+ * index in worker threads, a chunk at a time. */
+
+typedef struct
+{
+  gint64  id;
+  GBytes *data;
+  char   *path;
+  char   *text;
+} BodyItem;
+
+static void
+body_item_free (BodyItem *item)
+{
+  g_clear_pointer (&item->data, g_bytes_unref);
+  g_free (item->path);
+  g_free (item->text);
+  g_free (item);
+}
+
+typedef struct
+{
+  char      *maildir;
+  GPtrArray *items;   /* BodyItem */
+} BodyChunk;
+
+static void
+body_chunk_free (BodyChunk *chunk)
+{
+  g_free (chunk->maildir);
+  g_ptr_array_unref (chunk->items);
+  g_free (chunk);
+}
+
+typedef struct
+{
+  GTask  *task;   /* the run; not a reference */
+  gint64  id;
+} BodyRequest;
+
+static void body_folder_next (GTask *task);
+static void body_pump (GTask *task);
+
+static void
+body_chunk_thread (GTask        *job,
+                   gpointer      source_object,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  BodyChunk *chunk = task_data;
+
+  for (guint i = 0; i < chunk->items->len; i++)
+    {
+      BodyItem *item = g_ptr_array_index (chunk->items, i);
+      g_autoptr(PfMimeMessage) parsed = NULL;
+      g_autoptr(GError) error = NULL;
+
+      item->path = pf_store_write_cache_file (chunk->maildir, item->data, &error);
+      if (item->path == NULL)
+        {
+          g_task_return_error (job, g_steal_pointer (&error));
+          return;
+        }
+      parsed = pf_mime_message_parse_bytes (item->data, NULL);
+      if (parsed != NULL)
+        item->text = pf_mime_message_dup_search_text (parsed);
+      g_clear_pointer (&item->data, g_bytes_unref);
+    }
+  g_task_return_boolean (job, TRUE);
+}
+
+static void
+body_batch_applied_cb (GObject      *object,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  GTask *task = user_data;
+  Run *run = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  run->body_jobs--;
+  if (!pf_store_apply_batch_finish (PF_STORE (object), result, &error) &&
+      run->body_error == NULL)
+    run->body_error = g_steal_pointer (&error);
+  body_pump (task);
+}
+
+static void
+body_chunk_written_cb (GObject      *object,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  GTask *task = user_data;
+  PfImapSync *self = g_task_get_source_object (task);
+  Run *run = g_task_get_task_data (task);
+  BodyChunk *chunk = g_task_get_task_data (G_TASK (result));
+  g_autoptr(PfStoreBatch) batch = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      run->body_jobs--;
+      if (run->body_error == NULL)
+        run->body_error = g_steal_pointer (&error);
+      body_pump (task);
+      return;
+    }
+
+  batch = pf_store_batch_new ();
+  for (guint i = 0; i < chunk->items->len; i++)
+    {
+      BodyItem *item = g_ptr_array_index (chunk->items, i);
+
+      pf_store_batch_set_body (batch, item->id, item->path, item->text);
+    }
+  run->stats.bodies += chunk->items->len;
+  /* The job becomes the batch: body_jobs stays as it is. */
+  pf_store_apply_batch_async (self->store, batch, NULL, body_batch_applied_cb, task);
+}
+
+static void
+body_flush_chunk (GTask *task)
+{
+  PfImapSync *self = g_task_get_source_object (task);
+  Run *run = g_task_get_task_data (task);
+  g_autoptr(GTask) job = NULL;
+  BodyChunk *chunk;
+
+  if (run->body_chunk == NULL || run->body_chunk->len == 0)
+    return;
+  chunk = g_new0 (BodyChunk, 1);
+  chunk->maildir = g_strdup (run->body_maildir);
+  chunk->items = g_steal_pointer (&run->body_chunk);
+  run->body_chunk_bytes = 0;
+  run->body_jobs++;
+
+  job = g_task_new (self, NULL, body_chunk_written_cb, task);
+  g_task_set_task_data (job, chunk, (GDestroyNotify) body_chunk_free);
+  g_task_run_in_thread (job, body_chunk_thread);
+}
+
+static void
+body_fetched_one_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  BodyRequest *request = user_data;
+  GTask *task = request->task;
+  Run *run = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  GBytes *data;
+
+  run->body_in_flight--;
+  data = pf_imap_session_fetch_body_finish (PF_IMAP_SESSION (object), result, &error);
+  if (data != NULL)
+    {
+      BodyItem *item = g_new0 (BodyItem, 1);
+
+      item->id = request->id;
+      item->data = data;
+      if (run->body_chunk == NULL)
+        run->body_chunk = g_ptr_array_new_with_free_func ((GDestroyNotify) body_item_free);
+      g_ptr_array_add (run->body_chunk, item);
+      run->body_chunk_bytes += g_bytes_get_size (data);
+      if (++run->fetched % PROGRESS_STEP == 0)
+        emit_progress (g_task_get_source_object (task), run);
+      if (run->body_chunk->len >= BODY_CHUNK_MESSAGES ||
+          run->body_chunk_bytes >= BODY_CHUNK_BYTES)
+        body_flush_chunk (task);
+    }
+  else if (error != NULL && run->body_error == NULL)
+    run->body_error = g_steal_pointer (&error);
+  /* No data and no error: expunged meanwhile; the next sync removes it. */
+
+  g_free (request);
+  body_pump (task);
+}
+
+static void
+body_pump (GTask *task)
+{
+  PfImapSync *self = g_task_get_source_object (task);
+  Run *run = g_task_get_task_data (task);
+
+  while (run->body_error == NULL && run->body_in_flight < BODY_WINDOW &&
+         run->body_next < run->body_refs->len)
+    {
+      PfStoreBodyRef *ref = &g_array_index (run->body_refs, PfStoreBodyRef, run->body_next++);
+      BodyRequest *request = g_new0 (BodyRequest, 1);
+
+      request->task = task;
+      request->id = ref->id;
+      run->body_in_flight++;
+      pf_imap_session_fetch_body_async (self->main.session, ref->uid, "", 0, 0,
+                                        g_task_get_cancellable (task), body_fetched_one_cb,
+                                        request);
+    }
+
+  if (run->body_in_flight > 0)
+    return;
+  if (run->body_error == NULL && run->body_next < run->body_refs->len)
+    return;
+  /* Everything asked for has come: the last partial chunk goes too. */
+  if (run->body_error == NULL)
+    body_flush_chunk (task);
+  if (run->body_jobs > 0)
+    return;
+
+  if (run->body_error != NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&run->body_error));
+      g_object_unref (task);
+      return;
+    }
+  if (run->body_refs->len > 0)
+    emit_progress (self, run);
+  body_folder_next (task);
+}
+
+static void
+body_folder_selected_cb (GObject      *object,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  GTask *task = user_data;
+  g_autoptr(PfImapSelectResult) selected = NULL;
+  g_autoptr(GError) error = NULL;
+
+  selected = pf_imap_session_select_finish (PF_IMAP_SESSION (object), result, &error);
+  if (selected == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
+      return;
+    }
+  body_pump (task);
+}
+
+static void
+body_folder_next (GTask *task)
+{
+  PfImapSync *self = g_task_get_source_object (task);
+  Run *run = g_task_get_task_data (task);
+  g_autoptr(PfStoreFolder) folder = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 since = 0;
+
+  if (g_task_return_error_if_cancelled (task))
+    {
+      g_object_unref (task);
+      return;
+    }
+  if (run->body_folder_index >= run->body_folders->len)
+    {
+      index_pending (task);
+      return;
+    }
+
+  folder = pf_store_get_folder (self->store,
+                                g_array_index (run->body_folders, gint64,
+                                               run->body_folder_index++), NULL);
+  if (folder == NULL)
+    {
+      body_folder_next (task);
+      return;
+    }
+  if (self->offline_days > 0)
+    since = g_get_real_time () / G_USEC_PER_SEC - (gint64) self->offline_days * 24 * 3600;
+
+  g_clear_pointer (&run->body_refs, g_array_unref);
+  run->body_refs = pf_store_list_missing_bodies (self->store, folder->id, since, &error);
+  if (run->body_refs == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
+      return;
+    }
+  if (run->body_refs->len == 0)
+    {
+      body_folder_next (task);
+      return;
+    }
+
+  g_clear_pointer (&run->body_maildir, g_free);
+  run->body_maildir = pf_store_dup_maildir (self->store, folder->id, &error);
+  if (run->body_maildir == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
+      return;
+    }
+  g_free (run->folder_name);
+  run->folder_name = g_strdup (folder->name);
+  run->fetched = 0;
+  run->expected = run->body_refs->len;
+  run->body_next = 0;
+  pf_imap_session_select_async (self->main.session, folder->name, PF_IMAP_SELECT_READ_ONLY,
+                                NULL, NULL, NULL, NULL, g_task_get_cancellable (task),
+                                body_folder_selected_cb, task);
+}
+
+static void
+download_bodies (GTask *task)
+{
+  PfImapSync *self = g_task_get_source_object (task);
+  Run *run = g_task_get_task_data (task);
+  g_autoptr(GPtrArray) folders = NULL;
+
+  if (self->offline_days < 0)
+    {
+      index_pending (task);
+      return;
+    }
+  folders = pf_store_list_folders (self->store, NULL);
+  run->body_folders = g_array_new (FALSE, FALSE, sizeof (gint64));
+  for (guint i = 0; folders != NULL && i < folders->len; i++)
+    {
+      PfStoreFolder *folder = g_ptr_array_index (folders, i);
+
+      /* Synced server folders only; Trash and Junk are not worth the
+       * space. */
+      if (folder->local_only || folder->uidvalidity == 0 ||
+          folder->special_use == PF_STORE_SPECIAL_USE_TRASH ||
+          folder->special_use == PF_STORE_SPECIAL_USE_JUNK)
+        continue;
+      g_array_append_val (run->body_folders, folder->id);
+    }
+  run->body_folder_index = 0;
+  body_folder_next (task);
+}
+
 static void
 sync_next_folder (GTask *task)
 {
@@ -1203,7 +1563,7 @@ sync_next_folder (GTask *task)
 
   if (run->todo_index >= run->todo->len)
     {
-      index_pending (task);
+      download_bodies (task);
       return;
     }
 
@@ -2016,6 +2376,24 @@ pf_imap_sync_run_finish (PfImapSync       *self,
 
 
 /* Watching */
+
+/**
+ * pf_imap_sync_set_offline_days:
+ * @self: a #PfImapSync
+ * @days: keep the bodies of mail from the last @days days for reading
+ *   offline; 0 for all mail, -1 for none (bodies are then fetched when
+ *   a message is opened)
+ *
+ * The default is 14 days. Trash and Junk are left out.
+ */
+void
+pf_imap_sync_set_offline_days (PfImapSync *self,
+                               int         days)
+{
+  g_return_if_fail (PF_IS_IMAP_SYNC (self));
+
+  self->offline_days = MAX (days, -1);
+}
 
 /**
  * pf_imap_sync_set_poll_interval:

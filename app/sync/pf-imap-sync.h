@@ -22,6 +22,7 @@ G_BEGIN_DECLS
  * @changed_flags: flag changes applied to stored messages
  * @expunged: stored messages removed because the server removed them
  * @uidvalidity_resets: folders whose cache was rebuilt (UIDVALIDITY changed)
+ * @bodies: message bodies downloaded for offline reading
  *
  * What one pf_imap_sync_run_async() did.
  */
@@ -33,6 +34,7 @@ typedef struct
   guint changed_flags;
   guint expunged;
   guint uidvalidity_resets;
+  guint bodies;
 } PfImapSyncStats;
 
 #define PF_TYPE_IMAP_SYNC (pf_imap_sync_get_type ())
@@ -67,6 +69,8 @@ gboolean    pf_imap_sync_disconnect_finish (PfImapSync          *self,
                                             GAsyncResult        *result,
                                             GError             **error);
 
+void        pf_imap_sync_set_offline_days  (PfImapSync          *self,
+                                            int                  days);
 void        pf_imap_sync_set_poll_interval (PfImapSync          *self,
                                             guint                seconds);
 void        pf_imap_sync_watch_async       (PfImapSync          *self,

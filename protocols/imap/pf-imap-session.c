@@ -62,6 +62,12 @@ struct _PfImapSession
 
   /* Borrowed: the task data of the IDLE in flight */
   Op                *idle;
+  /* Borrowed: the fetch_body ops in flight. Servers answer pipelined
+   * commands as they like (Dovecot sends the FETCH of a later command
+   * before the tagged OK of an earlier one), and the connection hands a
+   * FETCH to the oldest command that collects FETCH: each is passed on to
+   * the op asking for its UID. */
+  GList             *body_ops;
 
   gulong             untagged_id;
   guint32            exists;
@@ -242,6 +248,7 @@ pf_imap_session_finalize (GObject *object)
 
   g_clear_pointer (&self->enabled, g_hash_table_unref);
   g_clear_pointer (&self->selected, g_free);
+  g_clear_pointer (&self->body_ops, g_list_free);
 
   G_OBJECT_CLASS (pf_imap_session_parent_class)->finalize (object);
 }
@@ -2928,6 +2935,22 @@ fetch_body_untagged_cb (PfImapConnection *connection,
       return;
     }
 
+  if ((fetch->fields & PF_IMAP_FETCH_UID) != 0 && fetch->uid != op->uid)
+    {
+      /* The answer to another pipelined fetch_body */
+      for (GList *l = op->self->body_ops; l != NULL; l = l->next)
+        {
+          Op *other = l->data;
+
+          if (other->uid == fetch->uid && !other->found &&
+              pf_imap_fetch_get_body (fetch, other->section) != NULL)
+            {
+              op = other;
+              break;
+            }
+        }
+    }
+
   body = pf_imap_fetch_get_body (fetch, op->section);
   if ((fetch->fields & PF_IMAP_FETCH_UID) == 0 || fetch->uid != op->uid || body == NULL)
     {
@@ -2957,7 +2980,16 @@ fetch_body_literal_cb (PfImapConnection         *connection,
   Op *op = user_data;
 
   if (chunk->uid != 0 && chunk->uid != op->uid)
-    return;
+    {
+      Op *owner = NULL;
+
+      for (GList *l = op->self->body_ops; l != NULL && owner == NULL; l = l->next)
+        if (((Op *) l->data)->uid == chunk->uid && !((Op *) l->data)->found)
+          owner = l->data;
+      if (owner == NULL)
+        return;
+      op = owner;
+    }
 
   if (chunk->first || op->body == NULL)
     {
@@ -2976,6 +3008,7 @@ fetch_body_cb (GObject      *object,
   Op *op = g_task_get_task_data (task);
   g_autoptr(PfImapResponse) response = NULL;
 
+  op->self->body_ops = g_list_remove (op->self->body_ops, op);
   response = op_finish (op, result);
   if (response == NULL)
     return;
@@ -3060,6 +3093,7 @@ pf_imap_session_fetch_body_async (PfImapSession       *self,
   command = pf_imap_command_new ("UID FETCH", PF_IMAP_COMMAND_NONE);
   pf_imap_command_add_number (command, uid);
   pf_imap_command_add_raw (command, items);
+  self->body_ops = g_list_append (self->body_ops, op);
   op_run (op, command, collect, fetch_body_untagged_cb, fetch_body_literal_cb, NULL,
           fetch_body_cb);
 }

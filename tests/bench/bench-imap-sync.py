@@ -33,6 +33,7 @@ CLI = os.path.abspath(sys.argv[1])
 RUNS = int(sys.argv[2]) if len(sys.argv) > 2 else 3
 # mbsync downloads whole messages: one run of it is long enough.
 MBSYNC_RUNS = int(os.environ.get("PF_BENCH_MBSYNC_RUNS", "1"))
+SKIP_BODIES = os.environ.get("PF_BENCH_SKIP_BODIES") == "1"
 
 servers = configparser.ConfigParser(interpolation=None)
 servers.read(os.environ["PF_TEST_SERVERS"])
@@ -70,7 +71,7 @@ def command(sock, tag, line, buffer=b""):
             return total
 
 
-def raw_floor():
+def raw_floor(items=None):
     start = time.monotonic()
     with socket.create_connection((SERVICE["host"], int(SERVICE["port"]))) as sock:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -79,7 +80,7 @@ def raw_floor():
         command(sock, "a1", f"LOGIN {ALICE['login']} \"{ALICE['password']}\"")
         command(sock, "a2", "ENABLE QRESYNC")
         command(sock, "a3", "SELECT INBOX")
-        size = command(sock, "a4", "UID FETCH 1:* " + HEADER_ITEMS)
+        size = command(sock, "a4", "UID FETCH 1:* " + (items or HEADER_ITEMS))
         command(sock, "a5", "LOGOUT")
     return time.monotonic() - start, size
 
@@ -141,17 +142,24 @@ def main():
     account = add_account()
     data_dir = os.path.join(env["XDG_DATA_HOME"], "postfach", account)
     raw, first, second, rss = [], [], [], []
-    fetched_bytes = 0
-    summary = ""
+    raw_bodies, bodies, bodies_rss = [], [], []
+    fetched_bytes = body_bytes = 0
+    summary = body_summary = ""
     for run in range(RUNS):
         seconds, fetched_bytes = raw_floor()
         raw.append(seconds)
         shutil.rmtree(data_dir, ignore_errors=True)
-        seconds, peak, summary = run_rss([CLI, "sync", account])
+        seconds, peak, summary = run_rss([CLI, "sync", "--bodies", "none", account])
         first.append(seconds)
         rss.append(peak)
-        seconds, _, _ = run_rss([CLI, "sync", account])
+        seconds, _, _ = run_rss([CLI, "sync", "--bodies", "none", account])
         second.append(seconds)
+        if not SKIP_BODIES:
+            seconds, body_bytes = raw_floor("(UID BODY.PEEK[])")
+            raw_bodies.append(seconds)
+            seconds, peak, body_summary = run_rss([CLI, "sync", "--bodies", "all", account])
+            bodies.append(seconds)
+            bodies_rss.append(peak)
 
     mb_first, mb_second = [], []
     for run in range(MBSYNC_RUNS):
@@ -169,8 +177,17 @@ def main():
     print(f"  postfach-cli sync, first:          {statistics.median(first):7.3f} s  "
           f"= {statistics.median(first) / floor:.2f} x floor, peak RSS {max(rss):.0f} MB")
     print(f"  postfach-cli sync, nothing new:    {statistics.median(second):7.3f} s")
-    print(f"  mbsync, first (whole messages):    {statistics.median(mb_first):7.3f} s  "
-          f"= {statistics.median(mb_first) / floor:.2f} x header floor")
+    if bodies:
+        body_floor = statistics.median(raw_bodies)
+        print(f"  raw floor (UID FETCH 1:* BODY.PEEK[], {body_bytes / 1e6:.0f} MB): "
+              f"{body_floor:7.3f} s")
+        print(f"  postfach-cli sync --bodies all:    {statistics.median(bodies):7.3f} s  "
+              f"= {statistics.median(bodies) / body_floor:.2f} x floor, "
+              f"peak RSS {max(bodies_rss):.0f} MB")
+        print(f"  last bodies summary: {body_summary.strip()}")
+    print(f"  mbsync, first (whole messages):    {statistics.median(mb_first):7.3f} s"
+          + (f"  = {statistics.median(mb_first) / statistics.median(raw_bodies):.2f} x body floor"
+             if raw_bodies else ""))
     print(f"  mbsync, nothing new:               {statistics.median(mb_second):7.3f} s")
     print(f"  last summary: {summary.strip()}")
     shutil.rmtree(home)

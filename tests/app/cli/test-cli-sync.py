@@ -135,7 +135,7 @@ def expected_flags(flags):
 
 def summary_numbers(line):
     numbers = [int(n) for n in re.findall(r"(\d+) ", line.split(":", 1)[1])]
-    return dict(zip(("folders", "synced", "new", "changed", "removed"), numbers))
+    return dict(zip(("folders", "synced", "new", "changed", "removed", "bodies"), numbers))
 
 
 @tap.test("account add stores the settings without the password")
@@ -282,6 +282,41 @@ def test_show():
     out = cli("show", "INBOX", str(uid)).stdout
     listed = re.findall(r"^\[Attachment [^:]+: (.*), [^,]+, [^,]+\]$", out, re.M)
     check(sorted(listed) == sorted(names), f"{listed} vs {names}")
+
+
+@tap.test("--bodies all keeps every message for offline reading and indexes its text")
+def test_offline_bodies():
+    account = state["account"]
+    # "Oberfläche" is a word of the bodies, not of subjects or names.
+    before = len(cli("search", "oberflache").stdout.splitlines())
+    result = cli("sync", "--bodies", "all", account)
+    numbers = summary_numbers(result.stdout)
+    connection = imap()
+    total = 0
+    for folder in ("INBOX", "Archive", "Sent", "Drafts"):
+        typ, data = connection.select(folder, readonly=True)
+        total += int(data[0])
+    connection.logout()
+    # Bodies opened with show before are there already.
+    check(total - 3 <= numbers["bodies"] <= total, f"{numbers} of {total}")
+    again = summary_numbers(cli("sync", "--bodies", "all", account).stdout)
+    check(again["bodies"] == 0, f"downloaded twice: {again}")
+
+    corpus_dir = servers["corpus"]["dir"]
+    with_word = 0
+    for sub in ("cur", "new"):
+        path = os.path.join(corpus_dir, sub)
+        for name in os.listdir(path) if os.path.isdir(path) else []:
+            with open(os.path.join(path, name), "rb") as f:
+                message = email.message_from_binary_file(f, policy=email.policy.default)
+            body = message.get_body(preferencelist=("plain",))
+            if body is not None and "Oberfläche" in body.get_content():
+                with_word += 1
+    after = len(cli("search", "oberflache").stdout.splitlines())
+    print(f"# 'oberflache': {before} before the bodies, {after} after; "
+          f"{with_word} plain-text bodies have it")
+    check(with_word > 0 and after >= with_word and after > before,
+          f"{before} / {after} / {with_word}")
 
 @tap.test("a changed UIDVALIDITY rebuilds the folder's cache")
 def test_uidvalidity():

@@ -478,6 +478,16 @@ fetch_sync (Fixture           *fixture,
   g_assert_no_error (error);
 }
 
+static void
+store_result_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  GAsyncResult **slot = user_data;
+
+  *slot = g_object_ref (result);
+}
+
 static GBytes *
 fetch_body_sync (Fixture       *fixture,
                  PfImapSession *session,
@@ -860,6 +870,34 @@ check_select_fetch (Fixture       *fixture,
       g_assert_cmpmem (data + length - sent_length, sent_length, sent, sent_length);
       g_clear_pointer (&whole, g_bytes_unref);
     }
+
+  /* The same three pipelined: the server may answer a later command's
+   * FETCH before an earlier command's OK; each must get its own message. */
+  {
+    GAsyncResult *results[3] = { NULL, NULL, NULL };
+
+    for (guint i = 0; i < 3; i++)
+      pf_imap_session_fetch_body_async (session, 3 - i, "", 0, 0, NULL, store_result_cb,
+                                        &results[i]);
+    while (results[0] == NULL || results[1] == NULL || results[2] == NULL)
+      g_main_context_iteration (NULL, TRUE);
+    for (guint i = 0; i < 3; i++)
+      {
+        const char *sent = messages->pdata[2 - i];
+        gsize sent_length = strlen (sent);
+        g_autoptr(GError) error = NULL;
+        gsize length;
+        const char *data;
+
+        whole = pf_imap_session_fetch_body_finish (session, results[i], &error);
+        g_assert_no_error (error);
+        data = g_bytes_get_data (whole, &length);
+        g_assert_cmpuint (length, >=, sent_length);
+        g_assert_cmpmem (data + length - sent_length, sent_length, sent, sent_length);
+        g_clear_pointer (&whole, g_bytes_unref);
+        g_clear_object (&results[i]);
+      }
+  }
 
   /* A part, and a partial fetch of it. */
   part = fetch_body_sync (fixture, session, 2, "1", 0, 0);
