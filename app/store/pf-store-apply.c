@@ -487,10 +487,14 @@ _pf_store_index_pending (sqlite3     *db,
   int count = 0;
   int rc;
 
-  if (sqlite3_prepare_v2 (db, "SELECT m.id, m.subject, m.from_name, m.from_address, m.to_list,"
+  if (sqlite3_prepare_v2 (db, only_message_id != 0 ?
+                          "SELECT m.id, m.subject, m.from_name, m.from_address, m.to_list,"
                           " m.cc_list, m.folder_id FROM fts_pending p"
                           " JOIN messages m ON m.id = p.message_id"
-                          " WHERE ?1 = 0 OR p.message_id = ?1 LIMIT ?2", -1, &select,
+                          " WHERE p.message_id = ?1 LIMIT ?2" :
+                          "SELECT m.id, m.subject, m.from_name, m.from_address, m.to_list,"
+                          " m.cc_list, m.folder_id FROM fts_pending p"
+                          " JOIN messages m ON m.id = p.message_id LIMIT ?2", -1, &select,
                           NULL) != SQLITE_OK ||
       sqlite3_prepare_v2 (db, "INSERT INTO messages_fts (rowid, subject, addresses, body)"
                           " VALUES (?1, ?2, ?3, ?4)", -1, &insert, NULL) != SQLITE_OK ||

@@ -59,9 +59,11 @@
 /* Bodies of recent mail are kept for reading offline; older ones are
  * fetched when opened. */
 #define DEFAULT_OFFLINE_DAYS   14
-#define BODY_WINDOW            32          /* BODY.PEEK[] commands in flight */
+#define BODY_WINDOW            3           /* UID FETCH commands in flight */
+#define BODY_RANGE             64          /* messages per UID FETCH */
 #define BODY_CHUNK_MESSAGES    64          /* written and parsed together */
 #define BODY_CHUNK_BYTES       (8 << 20)
+#define BODY_MAX_JOBS          3           /* chunks being written at a time */
 
 /* One connection of the account; at most two are open at a time. */
 typedef struct
@@ -137,6 +139,9 @@ typedef struct
   guint              body_jobs;     /* chunks being written, or their batches */
   char              *body_maildir;
   GPtrArray         *body_chunk;    /* BodyItem */
+  GHashTable        *body_ids;      /* uid → message id, asked for and not come yet */
+  GByteArray        *body_streamed; /* a body above the literal threshold, gathering */
+  guint32            body_streamed_uid;
   gsize              body_chunk_bytes;
   GError            *body_error;
   guint              status_index;
@@ -193,6 +198,8 @@ run_free (Run *run)
   g_clear_pointer (&run->body_refs, g_array_unref);
   g_clear_pointer (&run->body_maildir, g_free);
   g_clear_pointer (&run->body_chunk, g_ptr_array_unref);
+  g_clear_pointer (&run->body_ids, g_hash_table_unref);
+  g_clear_pointer (&run->body_streamed, g_byte_array_unref);
   g_clear_error (&run->body_error);
   g_clear_error (&run->batch_error);
   g_free (run);
@@ -1253,14 +1260,32 @@ body_chunk_free (BodyChunk *chunk)
   g_free (chunk);
 }
 
+/* One UID FETCH of a range of bodies. The session may hand a FETCH of
+ * one range to the callback of another (they are pipelined), so what was
+ * asked for is looked up in the run, not in the request. */
 typedef struct
 {
-  GTask  *task;   /* the run; not a reference */
-  gint64  id;
+  GTask      *task;      /* the run; not a reference */
 } BodyRequest;
+
+static void
+body_request_free (BodyRequest *request)
+{
+  g_free (request);
+}
 
 static void body_folder_next (GTask *task);
 static void body_pump (GTask *task);
+
+static int
+compare_uids (gconstpointer a,
+              gconstpointer b)
+{
+  guint32 x = *(const guint32 *) a;
+  guint32 y = *(const guint32 *) b;
+
+  return (x > y) - (x < y);
+}
 
 static void
 body_chunk_thread (GTask        *job,
@@ -1361,39 +1386,93 @@ body_flush_chunk (GTask *task)
 }
 
 static void
-body_fetched_one_cb (GObject      *object,
-                     GAsyncResult *result,
-                     gpointer      user_data)
+body_add (GTask  *task,
+          gint64  id,
+          GBytes *data)
+{
+  Run *run = g_task_get_task_data (task);
+  BodyItem *item = g_new0 (BodyItem, 1);
+
+  item->id = id;
+  item->data = data;
+  if (run->body_chunk == NULL)
+    run->body_chunk = g_ptr_array_new_with_free_func ((GDestroyNotify) body_item_free);
+  g_ptr_array_add (run->body_chunk, item);
+  run->body_chunk_bytes += g_bytes_get_size (data);
+  if (++run->fetched % PROGRESS_STEP == 0)
+    emit_progress (g_task_get_source_object (task), run);
+  if (run->body_chunk->len >= BODY_CHUNK_MESSAGES ||
+      run->body_chunk_bytes >= BODY_CHUNK_BYTES)
+    body_flush_chunk (task);
+}
+
+/* (transfer full) fetch */
+static void
+on_body_fetch_cb (PfImapSession *session,
+                  PfImapFetch   *fetch_owned,
+                  gpointer       user_data)
+{
+  g_autoptr(PfImapFetch) fetch = fetch_owned;
+  BodyRequest *request = user_data;
+  Run *run = g_task_get_task_data (request->task);
+  const PfImapFetchBody *body = pf_imap_fetch_get_body (fetch, "");
+  gpointer id;
+  GBytes *data = NULL;
+
+  if (fetch->uid == 0 || body == NULL ||
+      !g_hash_table_lookup_extended (run->body_ids, GUINT_TO_POINTER (fetch->uid), NULL, &id))
+    return;
+
+  if (body->streamed)
+    {
+      if (run->body_streamed != NULL && run->body_streamed_uid == fetch->uid &&
+          run->body_streamed->len == body->size)
+        data = g_byte_array_free_to_bytes (g_steal_pointer (&run->body_streamed));
+    }
+  else if (body->data != NULL)
+    data = g_bytes_ref (body->data);
+  if (data == NULL)
+    return;
+
+  body_add (request->task, *(gint64 *) id, data);
+  g_hash_table_remove (run->body_ids, GUINT_TO_POINTER (fetch->uid));
+}
+
+/* A body too large for one piece arrives in chunks. */
+static void
+on_body_chunk_cb (PfImapSession            *session,
+                  const PfImapLiteralChunk *chunk,
+                  gpointer                  user_data)
+{
+  BodyRequest *request = user_data;
+  Run *run = g_task_get_task_data (request->task);
+
+  if (chunk->first || run->body_streamed == NULL || run->body_streamed_uid != chunk->uid)
+    {
+      g_clear_pointer (&run->body_streamed, g_byte_array_unref);
+      run->body_streamed = g_byte_array_sized_new ((guint) MIN (chunk->size, 64 << 20));
+      run->body_streamed_uid = chunk->uid;
+    }
+  g_byte_array_append (run->body_streamed, chunk->data, chunk->length);
+}
+
+static void
+body_range_done_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
 {
   BodyRequest *request = user_data;
   GTask *task = request->task;
   Run *run = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
-  GBytes *data;
 
   run->body_in_flight--;
-  data = pf_imap_session_fetch_body_finish (PF_IMAP_SESSION (object), result, &error);
-  if (data != NULL)
-    {
-      BodyItem *item = g_new0 (BodyItem, 1);
-
-      item->id = request->id;
-      item->data = data;
-      if (run->body_chunk == NULL)
-        run->body_chunk = g_ptr_array_new_with_free_func ((GDestroyNotify) body_item_free);
-      g_ptr_array_add (run->body_chunk, item);
-      run->body_chunk_bytes += g_bytes_get_size (data);
-      if (++run->fetched % PROGRESS_STEP == 0)
-        emit_progress (g_task_get_source_object (task), run);
-      if (run->body_chunk->len >= BODY_CHUNK_MESSAGES ||
-          run->body_chunk_bytes >= BODY_CHUNK_BYTES)
-        body_flush_chunk (task);
-    }
-  else if (error != NULL && run->body_error == NULL)
+  if (!pf_imap_session_fetch_finish (PF_IMAP_SESSION (object), result, &error) &&
+      run->body_error == NULL)
     run->body_error = g_steal_pointer (&error);
-  /* No data and no error: expunged meanwhile; the next sync removes it. */
-
-  g_free (request);
+  /* UIDs that never came were expunged meanwhile; the next sync removes
+   * them. */
+  body_request_free (request);
   body_pump (task);
 }
 
@@ -1403,18 +1482,34 @@ body_pump (GTask *task)
   PfImapSync *self = g_task_get_source_object (task);
   Run *run = g_task_get_task_data (task);
 
+  /* Backpressure: while the chunks before are being written, no more
+   * bodies are asked for, so memory stays bounded however big the
+   * mailbox is. */
   while (run->body_error == NULL && run->body_in_flight < BODY_WINDOW &&
-         run->body_next < run->body_refs->len)
+         run->body_jobs < BODY_MAX_JOBS && run->body_next < run->body_refs->len)
     {
-      PfStoreBodyRef *ref = &g_array_index (run->body_refs, PfStoreBodyRef, run->body_next++);
       BodyRequest *request = g_new0 (BodyRequest, 1);
+      g_autoptr(GArray) uids = g_array_new (FALSE, FALSE, sizeof (guint32));
+      g_autofree char *set = NULL;
 
       request->task = task;
-      request->id = ref->id;
+      if (run->body_ids == NULL)
+        run->body_ids = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+      while (uids->len < BODY_RANGE && run->body_next < run->body_refs->len)
+        {
+          PfStoreBodyRef *ref = &g_array_index (run->body_refs, PfStoreBodyRef,
+                                                run->body_next++);
+
+          g_array_append_val (uids, ref->uid);
+          g_hash_table_insert (run->body_ids, GUINT_TO_POINTER (ref->uid),
+                               g_memdup2 (&ref->id, sizeof ref->id));
+        }
+      g_array_sort (uids, compare_uids);
+      set = pf_imap_uids_to_sequence_string ((const guint32 *) (gpointer) uids->data, uids->len);
       run->body_in_flight++;
-      pf_imap_session_fetch_body_async (self->main.session, ref->uid, "", 0, 0,
-                                        g_task_get_cancellable (task), body_fetched_one_cb,
-                                        request);
+      pf_imap_session_fetch_async (self->main.session, set, PF_IMAP_FETCH_UID, "BODY.PEEK[]", 0,
+                                   on_body_fetch_cb, NULL, on_body_chunk_cb, request,
+                                   g_task_get_cancellable (task), body_range_done_cb, request);
     }
 
   if (run->body_in_flight > 0)
@@ -1489,6 +1584,9 @@ body_folder_next (GTask *task)
     since = g_get_real_time () / G_USEC_PER_SEC - (gint64) self->offline_days * 24 * 3600;
 
   g_clear_pointer (&run->body_refs, g_array_unref);
+  /* UIDs are per folder: what did not come from the last one is dropped. */
+  g_clear_pointer (&run->body_ids, g_hash_table_unref);
+  g_clear_pointer (&run->body_streamed, g_byte_array_unref);
   run->body_refs = pf_store_list_missing_bodies (self->store, folder->id, since, &error);
   if (run->body_refs == NULL)
     {
