@@ -160,6 +160,29 @@ usage_error (GOptionContext *context,
   return PF_CLI_EXIT_USAGE;
 }
 
+/* A command's options; NULL after telling the user what was wrong. */
+static GOptionContext *
+command_options (int                *argc,
+                 char             ***argv,
+                 const char         *parameters,
+                 const char         *summary,
+                 const GOptionEntry *entries)
+{
+  GOptionContext *context = g_option_context_new (parameters);
+  g_autoptr(GError) error = NULL;
+
+  g_option_context_set_summary (context, summary);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, argc, argv, &error))
+    {
+      usage_error (context, error->message);
+      g_option_context_free (context);
+      return NULL;
+    }
+  return context;
+}
+
 static PfAccountManager *
 open_manager (GError **error)
 {
@@ -444,13 +467,11 @@ cmd_account_add (int    argc,
     { NULL }
   };
 
-  context = g_option_context_new (NULL);
-  g_option_context_set_summary (context, _("Adds an account; the password is read from "
-                                           "standard input. Prints the new account’s id."));
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
-    return usage_error (context, error->message);
+  context = command_options (&argc, &argv, NULL,
+                             _("Adds an account; the password is read from "
+                                "standard input. Prints the new account’s id."), entries);
+  if (context == NULL)
+    return PF_CLI_EXIT_USAGE;
   if (argc > 1)
     return usage_error (context, _("Unexpected argument"));
   if (name == NULL || email == NULL || kind == NULL || host == NULL)
@@ -814,13 +835,11 @@ cmd_sync (int    argc,
     { NULL }
   };
 
-  context = g_option_context_new (_("[ACCOUNT-ID]"));
-  g_option_context_set_summary (context, _("Brings the local copy up to date with the "
-                                           "server; all accounts without an id."));
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
-    return usage_error (context, error->message);
+  context = command_options (&argc, &argv, _("[ACCOUNT-ID]"),
+                             _("Brings the local copy up to date with the "
+                                "server; all accounts without an id."), entries);
+  if (context == NULL)
+    return PF_CLI_EXIT_USAGE;
   if (argc > 2)
     return usage_error (context, _("Unexpected argument"));
   if (poll_interval < 1)
@@ -1004,13 +1023,11 @@ cmd_ls (int    argc,
     { NULL }
   };
 
-  context = g_option_context_new (_("FOLDER"));
-  g_option_context_set_summary (context, _("Lists the messages of a folder, newest first: "
-                                           "UID, flags, date, sender, subject."));
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
-    return usage_error (context, error->message);
+  context = command_options (&argc, &argv, _("FOLDER"),
+                             _("Lists the messages of a folder, newest first: "
+                                "UID, flags, date, sender, subject."), entries);
+  if (context == NULL)
+    return PF_CLI_EXIT_USAGE;
   if (argc != 2)
     return usage_error (context, _("Name one folder"));
 
@@ -1055,13 +1072,11 @@ cmd_search (int    argc,
     { NULL }
   };
 
-  context = g_option_context_new (_("QUERY…"));
-  g_option_context_set_summary (context, _("Finds messages by subject, addresses and text; "
-                                           "accents and case do not matter."));
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
-    return usage_error (context, error->message);
+  context = command_options (&argc, &argv, _("QUERY…"),
+                             _("Finds messages by subject, addresses and text; "
+                                "accents and case do not matter."), entries);
+  if (context == NULL)
+    return PF_CLI_EXIT_USAGE;
   if (argc < 2)
     return usage_error (context, _("Give something to search for"));
 
@@ -1203,13 +1218,11 @@ cmd_flag (int    argc,
     { NULL }
   };
 
-  options = g_option_context_new (_("FOLDER UID…"));
-  g_option_context_set_summary (options, _("Marks messages read, unread, flagged or "
-                                           "unflagged. Prints the change’s id."));
-  g_option_context_add_main_entries (options, entries, GETTEXT_PACKAGE);
-  g_option_context_set_translation_domain (options, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (options, &argc, &argv, &error))
-    return usage_error (options, error->message);
+  options = command_options (&argc, &argv, _("FOLDER UID…"),
+                             _("Marks messages read, unread, flagged or "
+                                "unflagged. Prints the change’s id."), entries);
+  if (options == NULL)
+    return PF_CLI_EXIT_USAGE;
   if (argc < 3)
     return usage_error (options, _("Name a folder and at least one UID"));
   if ((seen && unseen) || (flagged && unflagged))
@@ -1258,13 +1271,11 @@ cmd_move (int    argc,
     { NULL }
   };
 
-  options = g_option_context_new (_("FOLDER UID…"));
-  g_option_context_set_summary (options, _("Moves (or copies) messages to another folder. "
-                                           "Prints the change’s id."));
-  g_option_context_add_main_entries (options, entries, GETTEXT_PACKAGE);
-  g_option_context_set_translation_domain (options, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (options, &argc, &argv, &error))
-    return usage_error (options, error->message);
+  options = command_options (&argc, &argv, _("FOLDER UID…"),
+                             _("Moves (or copies) messages to another folder. "
+                                "Prints the change’s id."), entries);
+  if (options == NULL)
+    return PF_CLI_EXIT_USAGE;
   if (argc < 3 || target_name == NULL)
     return usage_error (options, _("Name a folder, at least one UID and --to"));
   if (!parse_uids (argv + 2, argc - 2, &uids, &error))
@@ -1308,13 +1319,11 @@ cmd_delete (int    argc,
     { NULL }
   };
 
-  options = g_option_context_new (_("FOLDER UID…"));
-  g_option_context_set_summary (options, _("Moves messages to the Trash; in the Trash, "
-                                           "deletes them for good. Prints the change’s id."));
-  g_option_context_add_main_entries (options, entries, GETTEXT_PACKAGE);
-  g_option_context_set_translation_domain (options, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (options, &argc, &argv, &error))
-    return usage_error (options, error->message);
+  options = command_options (&argc, &argv, _("FOLDER UID…"),
+                             _("Moves messages to the Trash; in the Trash, "
+                                "deletes them for good. Prints the change’s id."), entries);
+  if (options == NULL)
+    return PF_CLI_EXIT_USAGE;
   if (argc < 3)
     return usage_error (options, _("Name a folder and at least one UID"));
   if (!parse_uids (argv + 2, argc - 2, &uids, &error))
@@ -1346,13 +1355,11 @@ cmd_undo (int    argc,
     { NULL }
   };
 
-  options = g_option_context_new (_("CHANGE-ID"));
-  g_option_context_set_summary (options, _("Takes back a change that has not reached the "
-                                           "server yet (see “postfach-cli queue”)."));
-  g_option_context_add_main_entries (options, entries, GETTEXT_PACKAGE);
-  g_option_context_set_translation_domain (options, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (options, &argc, &argv, &error))
-    return usage_error (options, error->message);
+  options = command_options (&argc, &argv, _("CHANGE-ID"),
+                             _("Takes back a change that has not reached the "
+                                "server yet (see “postfach-cli queue”)."), entries);
+  if (options == NULL)
+    return PF_CLI_EXIT_USAGE;
   if (argc != 2 || !g_ascii_string_to_signed (argv[1], 10, 1, G_MAXINT64, &operation_id, NULL))
     return usage_error (options, _("Name one change by its id"));
 
@@ -1376,13 +1383,11 @@ cmd_queue (int    argc,
     { NULL }
   };
 
-  options = g_option_context_new (NULL);
-  g_option_context_set_summary (options, _("Lists the changes waiting for the server: id, "
-                                           "kind, folder, messages."));
-  g_option_context_add_main_entries (options, entries, GETTEXT_PACKAGE);
-  g_option_context_set_translation_domain (options, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (options, &argc, &argv, &error))
-    return usage_error (options, error->message);
+  options = command_options (&argc, &argv, NULL,
+                             _("Lists the changes waiting for the server: id, "
+                                "kind, folder, messages."), entries);
+  if (options == NULL)
+    return PF_CLI_EXIT_USAGE;
 
   if (!change_context_open (&context, &error))
     return fail (g_steal_pointer (&error));
@@ -1438,14 +1443,12 @@ cmd_show (int    argc,
     { NULL }
   };
 
-  options = g_option_context_new (_("FOLDER UID"));
-  g_option_context_set_summary (options, _("Shows a message: its headers, its text and "
-                                           "a list of its attachments. Downloads it first "
-                                           "if needed."));
-  g_option_context_add_main_entries (options, entries, GETTEXT_PACKAGE);
-  g_option_context_set_translation_domain (options, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (options, &argc, &argv, &error))
-    return usage_error (options, error->message);
+  options = command_options (&argc, &argv, _("FOLDER UID"),
+                             _("Shows a message: its headers, its text and "
+                                "a list of its attachments. Downloads it first "
+                                "if needed."), entries);
+  if (options == NULL)
+    return PF_CLI_EXIT_USAGE;
   if (argc != 3 || !g_ascii_string_to_unsigned (argv[2], 10, 1, G_MAXUINT32, &uid, NULL))
     return usage_error (options, _("Name a folder and one UID"));
 
@@ -1565,13 +1568,11 @@ cmd_folder (int    argc,
     { NULL }
   };
 
-  options = g_option_context_new (_("create NAME | rename NAME NEW-NAME | delete NAME | empty NAME"));
-  g_option_context_set_summary (options, _("Creates, renames, deletes or empties a folder. "
-                                           "Prints the change’s id."));
-  g_option_context_add_main_entries (options, entries, GETTEXT_PACKAGE);
-  g_option_context_set_translation_domain (options, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (options, &argc, &argv, &error))
-    return usage_error (options, error->message);
+  options = command_options (&argc, &argv, _("create NAME | rename NAME NEW-NAME | delete NAME | empty NAME"),
+                             _("Creates, renames, deletes or empties a folder. "
+                                "Prints the change’s id."), entries);
+  if (options == NULL)
+    return PF_CLI_EXIT_USAGE;
   if (argc < 3)
     return usage_error (options, _("Say what to do with which folder"));
   action = argv[1];

@@ -186,6 +186,27 @@ check_target (PfStore  *store,
   return TRUE;
 }
 
+/* Move or copy: the source messages are marked with @mark locally (a
+ * move hides them as \Deleted); the target gets them from the server. */
+static gint64
+transfer (PfStore        *store,
+          const char     *kind,
+          gint64          folder_id,
+          const guint32  *uids,
+          gsize           n_uids,
+          gint64          target_folder_id,
+          PfStoreFlags    mark,
+          GError        **error)
+{
+  g_autofree char *args = NULL;
+
+  if (!check_target (store, folder_id, target_folder_id, error))
+    return 0;
+  args = g_strdup_printf ("target=%" G_GINT64_FORMAT, target_folder_id);
+  return flag_operation (store, kind, folder_id, uids, n_uids, mark, PF_STORE_FLAG_NONE,
+                         args, error);
+}
+
 /**
  * pf_operations_move:
  * @store: the account's store
@@ -205,15 +226,10 @@ pf_operations_move (PfStore        *store,
                     gint64          target_folder_id,
                     GError        **error)
 {
-  g_autofree char *args = NULL;
-
   g_return_val_if_fail (PF_IS_STORE (store), 0);
 
-  if (!check_target (store, folder_id, target_folder_id, error))
-    return 0;
-  args = g_strdup_printf ("target=%" G_GINT64_FORMAT, target_folder_id);
-  return flag_operation (store, PF_OPERATION_MOVE, folder_id, uids, n_uids,
-                         PF_STORE_FLAG_DELETED, PF_STORE_FLAG_NONE, args, error);
+  return transfer (store, PF_OPERATION_MOVE, folder_id, uids, n_uids, target_folder_id,
+                   PF_STORE_FLAG_DELETED, error);
 }
 
 /**
@@ -237,15 +253,10 @@ pf_operations_copy (PfStore        *store,
                     gint64          target_folder_id,
                     GError        **error)
 {
-  g_autofree char *args = NULL;
-
   g_return_val_if_fail (PF_IS_STORE (store), 0);
 
-  if (!check_target (store, folder_id, target_folder_id, error))
-    return 0;
-  args = g_strdup_printf ("target=%" G_GINT64_FORMAT, target_folder_id);
-  return flag_operation (store, PF_OPERATION_COPY, folder_id, uids, n_uids,
-                         PF_STORE_FLAG_NONE, PF_STORE_FLAG_NONE, args, error);
+  return transfer (store, PF_OPERATION_COPY, folder_id, uids, n_uids, target_folder_id,
+                   PF_STORE_FLAG_NONE, error);
 }
 
 /**
