@@ -1063,6 +1063,7 @@ cmd_search (int    argc,
   g_autofree char *folder_name = NULL;
   g_autofree char *query = NULL;
   gint64 folder_id = 0;
+  guint pending;
   int limit = 0;
   guint n;
   const GOptionEntry entries[] = {
@@ -1090,6 +1091,20 @@ cmd_search (int    argc,
       if (folder == NULL)
         return fail (g_steal_pointer (&error));
       folder_id = folder->id;
+    }
+
+  /* A sync that was cut off may have left messages out of the full-text
+   * index; a search from here sees all of them. */
+  pending = pf_store_count_unindexed (store);
+  if (pending > 2000)
+    {
+      g_printerr (_("Adding %u messages to the search index…"), pending);
+      g_printerr ("\n");
+    }
+  while (pf_store_count_unindexed (store) > 0)
+    {
+      if (!pf_store_index_pending_sync (store, 5000, &error))
+        return fail (g_steal_pointer (&error));
     }
 
   query = g_strjoinv (" ", argv + 1);

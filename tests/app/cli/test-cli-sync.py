@@ -502,6 +502,15 @@ def test_killed():
         if candidates:
             cli("flag", "--offline", "--account", account, "INBOX", str(candidates[0]), "--flagged")
             queued.append(candidates[0])
+
+    # What the crashes stored is all found by a search, even if its
+    # full-text indexing was cut off.
+    rows = ls("INBOX", account, missing_ok=True)
+    travel = {uid for uid, row in rows.items() if "travel" in row[3].lower().split()}
+    found = set()
+    for line in cli("search", "--account", account, "travel").stdout.splitlines():
+        found.add(int(line.split("\t")[0]))
+    check(travel <= found, f"{len(travel - found)} stored messages not found by search")
     cli("sync", account)
 
     connection = imap()
