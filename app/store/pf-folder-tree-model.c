@@ -534,14 +534,51 @@ on_folder_event_cb (PfStore *store,
   account_reload (account);
 }
 
+static PfFolderItem *
+find_item (GListModel *level,
+           gint64      folder_id)
+{
+  guint n = g_list_model_get_n_items (level);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(PfFolderItem) item = g_list_model_get_item (level, i);
+      PfFolderItem *found;
+
+      if (item->folder_id == folder_id)
+        return item;
+      found = find_item (G_LIST_MODEL (item->children), folder_id);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 static void
 on_messages_changed_cb (PfStore        *store,
                         gint64          folder_id,
                         PfStoreChanges *changes,
                         Account        *account)
 {
-  /* Counts change with messages; the structure does not. */
-  account_reload (account);
+  g_autoptr(PfStoreFolder) folder = NULL;
+  PfFolderItem *item;
+
+  /* Messages change counts, not the structure: only the folder's item,
+   * and its account's and All Inboxes' for an Inbox, are updated. A sync
+   * sends one of these per batch. */
+  item = find_item (G_LIST_MODEL (account->item->children), folder_id);
+  folder = item != NULL ? pf_store_get_folder (store, folder_id, NULL) : NULL;
+  if (folder == NULL)
+    {
+      account_reload (account);
+      return;
+    }
+  item_set_counts (item, folder->unread_count, folder->total_count);
+  if (folder->special_use == PF_STORE_SPECIAL_USE_INBOX)
+    {
+      item_set_counts (account->item, folder->unread_count, folder->total_count);
+      update_unified (account->model);
+    }
 }
 
 static guint

@@ -57,6 +57,7 @@ enum
   STMT_MERGE_THREAD_INFO,
   STMT_MERGE_MESSAGES,
   STMT_THREAD_DELETE,
+  STMT_IS_PENDING,
   N_STMTS
 };
 
@@ -132,6 +133,8 @@ static const char *const stmt_sql[N_STMTS] = {
     "UPDATE messages SET thread_id = ?1 WHERE thread_id = ?2 RETURNING id, folder_id",
   [STMT_THREAD_DELETE] =
     "DELETE FROM threads WHERE id = ?1",
+  [STMT_IS_PENDING] =
+    "SELECT message_id FROM fts_pending WHERE message_id = ?1",
 };
 
 struct _PfStoreWriterDb
@@ -868,8 +871,20 @@ apply_op (PfStoreWriterDb  *wdb,
 
         if (op->body_text != NULL)
           {
-            int indexed = _pf_store_index_pending (wdb->db, op->message_id, 1, op->body_text,
-                                                   NULL);
+            int indexed = 0;
+            gint64 pending;
+
+            /* Usually indexed long before its body comes: only then is
+             * the row built here, with the body. */
+            if (!(stmt = get_stmt (wdb, STMT_IS_PENDING, error)))
+              return FALSE;
+            sqlite3_bind_int64 (stmt, 1, op->message_id);
+            pending = select_single_id (wdb, stmt, error);
+            if (pending < 0)
+              return FALSE;
+            if (pending > 0)
+              indexed = _pf_store_index_pending (wdb->db, op->message_id, 1, op->body_text,
+                                                 NULL);
 
             if (indexed < 0)
               return _pf_store_set_error (error, wdb->db, sqlite3_errcode (wdb->db),

@@ -697,6 +697,16 @@ uid_map_find (GArray  *map,
   return -1;
 }
 
+/* Ends the run (or watch) of @task with @error, dropping the reference
+ * the chain of callbacks holds. */
+static void
+run_fail (GTask  *task,
+          GError *error)
+{
+  g_task_return_error (task, error);
+  g_object_unref (task);
+}
+
 /* The run's steps */
 
 static void sync_next_folder (GTask *task);
@@ -869,8 +879,7 @@ folder_finish (GTask *task)
 
   if (run->batch_error != NULL)
     {
-      g_task_return_error (task, g_steal_pointer (&run->batch_error));
-      g_object_unref (task);
+      run_fail (task, g_steal_pointer (&run->batch_error));
       return;
     }
 
@@ -915,8 +924,7 @@ new_fetched_cb (GObject      *object,
 
   if (!pf_imap_session_fetch_finish (PF_IMAP_SESSION (object), result, &error))
     {
-      g_task_return_error (task, g_steal_pointer (&error));
-      g_object_unref (task);
+      run_fail (task, g_steal_pointer (&error));
       return;
     }
   folder_done (task);
@@ -964,8 +972,7 @@ compared_cb (GObject      *object,
 
   if (!pf_imap_session_fetch_finish (PF_IMAP_SESSION (object), result, &error))
     {
-      g_task_return_error (task, g_steal_pointer (&error));
-      g_object_unref (task);
+      run_fail (task, g_steal_pointer (&error));
       return;
     }
 
@@ -1016,8 +1023,7 @@ changed_since_cb (GObject      *object,
 
   if (!pf_imap_session_fetch_finish (PF_IMAP_SESSION (object), result, &error))
     {
-      g_task_return_error (task, g_steal_pointer (&error));
-      g_object_unref (task);
+      run_fail (task, g_steal_pointer (&error));
       return;
     }
 
@@ -1068,8 +1074,7 @@ selected_cb (GObject      *object,
   run->selected = pf_imap_session_select_finish (PF_IMAP_SESSION (object), result, &error);
   if (run->selected == NULL)
     {
-      g_task_return_error (task, g_steal_pointer (&error));
-      g_object_unref (task);
+      run_fail (task, g_steal_pointer (&error));
       return;
     }
 
@@ -1139,15 +1144,13 @@ sync_folder (GTask      *task,
   run->folder_name = g_strdup (todo->name);
   if (!pf_store_get_folder_state (self->store, run->folder_id, &run->local, &error))
     {
-      g_task_return_error (task, g_steal_pointer (&error));
-      g_object_unref (task);
+      run_fail (task, g_steal_pointer (&error));
       return;
     }
   run->uid_map = pf_store_get_uid_map (self->store, run->folder_id, &error);
   if (run->uid_map == NULL)
     {
-      g_task_return_error (task, g_steal_pointer (&error));
-      g_object_unref (task);
+      run_fail (task, g_steal_pointer (&error));
       return;
     }
 
@@ -1198,8 +1201,7 @@ indexed_cb (GObject      *object,
 
   if (!pf_store_apply_batch_finish (PF_STORE (object), result, &error))
     {
-      g_task_return_error (task, g_steal_pointer (&error));
-      g_object_unref (task);
+      run_fail (task, g_steal_pointer (&error));
       return;
     }
   index_pending (task);
@@ -1524,8 +1526,7 @@ body_pump (GTask *task)
 
   if (run->body_error != NULL)
     {
-      g_task_return_error (task, g_steal_pointer (&run->body_error));
-      g_object_unref (task);
+      run_fail (task, g_steal_pointer (&run->body_error));
       return;
     }
   if (run->body_refs->len > 0)
@@ -1545,8 +1546,7 @@ body_folder_selected_cb (GObject      *object,
   selected = pf_imap_session_select_finish (PF_IMAP_SESSION (object), result, &error);
   if (selected == NULL)
     {
-      g_task_return_error (task, g_steal_pointer (&error));
-      g_object_unref (task);
+      run_fail (task, g_steal_pointer (&error));
       return;
     }
   body_pump (task);
@@ -1590,8 +1590,7 @@ body_folder_next (GTask *task)
   run->body_refs = pf_store_list_missing_bodies (self->store, folder->id, since, &error);
   if (run->body_refs == NULL)
     {
-      g_task_return_error (task, g_steal_pointer (&error));
-      g_object_unref (task);
+      run_fail (task, g_steal_pointer (&error));
       return;
     }
   if (run->body_refs->len == 0)
@@ -1604,8 +1603,7 @@ body_folder_next (GTask *task)
   run->body_maildir = pf_store_dup_maildir (self->store, folder->id, &error);
   if (run->body_maildir == NULL)
     {
-      g_task_return_error (task, g_steal_pointer (&error));
-      g_object_unref (task);
+      run_fail (task, g_steal_pointer (&error));
       return;
     }
   g_free (run->folder_name);
@@ -1852,8 +1850,7 @@ status_cb (GObject      *object,
       /* A folder that vanished between LIST and STATUS is not fatal. */
       if (!g_error_matches (error, PF_IMAP_ERROR, PF_IMAP_ERROR_NO))
         {
-          g_task_return_error (task, g_steal_pointer (&error));
-          g_object_unref (task);
+          run_fail (task, g_steal_pointer (&error));
           return;
         }
     }
@@ -1885,8 +1882,7 @@ fetch_missing_status (GTask *task)
 
   if (!reconcile_folders (self, run, &error))
     {
-      g_task_return_error (task, g_steal_pointer (&error));
-      g_object_unref (task);
+      run_fail (task, g_steal_pointer (&error));
       return;
     }
   sync_next_folder (task);
@@ -1904,8 +1900,7 @@ listed_cb (GObject      *object,
   run->listed = pf_imap_session_list_finish (PF_IMAP_SESSION (object), result, &error);
   if (run->listed == NULL)
     {
-      g_task_return_error (task, g_steal_pointer (&error));
-      g_object_unref (task);
+      run_fail (task, g_steal_pointer (&error));
       return;
     }
   run->status_index = 0;
@@ -1936,8 +1931,7 @@ operation_done (GTask *task)
 
   if (!pf_store_remove_operation (self->store, run->operation->id, &error))
     {
-      g_task_return_error (task, g_steal_pointer (&error));
-      g_object_unref (task);
+      run_fail (task, g_steal_pointer (&error));
       return;
     }
   run->operation = NULL;
@@ -2008,8 +2002,7 @@ operation_step_cb (GObject      *object,
           return;
         }
       /* Connection trouble: the operation stays queued for the next run. */
-      g_task_return_error (task, g_steal_pointer (&error));
-      g_object_unref (task);
+      run_fail (task, g_steal_pointer (&error));
       return;
     }
 
@@ -2222,8 +2215,7 @@ replay_queue (GTask *task)
   run->operations = pf_store_list_pending_operations (self->store, &error);
   if (run->operations == NULL)
     {
-      g_task_return_error (task, g_steal_pointer (&error));
-      g_object_unref (task);
+      run_fail (task, g_steal_pointer (&error));
       return;
     }
   run->operation_index = 0;
@@ -2261,8 +2253,7 @@ connect_failed (GTask  *task,
                 GError *error)
 {
   slot_clear (g_task_get_task_data (task));
-  g_task_return_error (task, error);
-  g_object_unref (task);
+  run_fail (task, error);
 }
 
 static void
@@ -2390,8 +2381,7 @@ run_connected_cb (GObject      *object,
 
   if (!slot_connect_finish (PF_IMAP_SYNC (object), result, &error))
     {
-      g_task_return_error (task, g_steal_pointer (&error));
-      g_object_unref (task);
+      run_fail (task, g_steal_pointer (&error));
       return;
     }
   replay_queue (task);
@@ -2619,16 +2609,14 @@ watch_failed (GTask  *task,
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
       g_cancellable_is_cancelled (g_task_get_cancellable (task)))
     {
-      g_task_return_error (task, error);
-      g_object_unref (task);
+      run_fail (task, error);
       return;
     }
   /* Without working credentials, trying again only locks the account. */
   if (g_error_matches (error, PF_IMAP_ERROR, PF_IMAP_ERROR_AUTHENTICATION_FAILED))
     {
       g_signal_emit (self, signals[SIGNAL_SYNC_FAILED], 0, error, 0);
-      g_task_return_error (task, error);
-      g_object_unref (task);
+      run_fail (task, error);
       return;
     }
 
