@@ -58,6 +58,8 @@ enum
   STMT_MERGE_MESSAGES,
   STMT_THREAD_DELETE,
   STMT_IS_PENDING,
+  STMT_ADD_FOLDER_COUNTS,
+  STMT_ADD_THREAD_COUNTS,
   N_STMTS
 };
 
@@ -125,8 +127,9 @@ static const char *const stmt_sql[N_STMTS] = {
     "UPDATE thread_refs SET thread_id = ?1 WHERE thread_id = ?2",
   [STMT_MERGE_THREAD_INFO] =
     "UPDATE threads SET"
-    " subject = CASE WHEN has_root = 0 AND o.has_root = 1 THEN o.subject ELSE threads.subject END,"
-    " has_root = max (has_root, o.has_root)"
+    " subject = CASE WHEN threads.has_root = 0 AND o.has_root = 1"
+    "           THEN o.subject ELSE threads.subject END,"
+    " has_root = max (threads.has_root, o.has_root)"
     " FROM (SELECT has_root, subject FROM threads WHERE id = ?2) AS o"
     " WHERE threads.id = ?1",
   [STMT_MERGE_MESSAGES] =
@@ -135,7 +138,22 @@ static const char *const stmt_sql[N_STMTS] = {
     "DELETE FROM threads WHERE id = ?1",
   [STMT_IS_PENDING] =
     "SELECT message_id FROM fts_pending WHERE message_id = ?1",
+  [STMT_ADD_FOLDER_COUNTS] =
+    "UPDATE folders SET total_count = total_count + ?2, unread_count = unread_count + ?3"
+    " WHERE id = ?1",
+  [STMT_ADD_THREAD_COUNTS] =
+    "UPDATE threads SET message_count = message_count + ?2, unread_count = unread_count + ?3,"
+    " latest_date = max (latest_date, ?4) WHERE id = ?1",
 };
+
+/* What inserted messages add to a folder's or a thread's counters, not
+ * written yet (see flush_counts()). */
+typedef struct
+{
+  gint64 total;
+  gint64 unread;
+  gint64 latest_date;
+} PendingCounts;
 
 struct _PfStoreWriterDb
 {
@@ -143,6 +161,8 @@ struct _PfStoreWriterDb
   char         *data_dir;
   sqlite3_stmt *stmts[N_STMTS];
   GHashTable   *folders;   /* folder ids known to exist in this transaction */
+  GHashTable   *folder_counts;  /* folder id → PendingCounts */
+  GHashTable   *thread_counts;  /* thread id → PendingCounts */
 };
 
 PfStoreWriterDb *
@@ -154,6 +174,8 @@ _pf_store_writer_db_new (sqlite3    *db,
   wdb->db = db;
   wdb->data_dir = g_strdup (data_dir);
   wdb->folders = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  wdb->folder_counts = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+  wdb->thread_counts = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
 
   /* Foreign key checks would double the cost of a message insert (the
    * counter triggers update the parent row); the writer checks the one
@@ -173,6 +195,8 @@ _pf_store_writer_db_free (PfStoreWriterDb *wdb)
     sqlite3_finalize (wdb->stmts[i]);
   sqlite3_close (wdb->db);
   g_hash_table_unref (wdb->folders);
+  g_hash_table_unref (wdb->folder_counts);
+  g_hash_table_unref (wdb->thread_counts);
   g_free (wdb->data_dir);
   g_free (wdb);
 }
@@ -237,6 +261,85 @@ step_done (PfStoreWriterDb  *wdb,
 }
 
 /* Threading */
+
+/* Counters
+ *
+ * A new message adds to its folder's total/unread and to its thread's
+ * message_count/unread_count/latest_date. Rather than two UPDATEs per
+ * row, the writer sums these per folder and thread and writes them with
+ * flush_counts(): before anything else that reads or changes counters or
+ * moves messages between threads (the triggers of UPDATE and DELETE work
+ * on the stored values), and before the commit. */
+
+static void
+add_pending (GHashTable *table,
+             gint64      id,
+             gboolean    unread,
+             gint64      date)
+{
+  PendingCounts *counts = g_hash_table_lookup (table, &id);
+
+  if (counts == NULL)
+    {
+      counts = g_new0 (PendingCounts, 1);
+      g_hash_table_insert (table, g_memdup2 (&id, sizeof id), counts);
+    }
+  counts->total++;
+  counts->unread += unread ? 1 : 0;
+  counts->latest_date = MAX (counts->latest_date, date);
+}
+
+static void
+count_inserted (PfStoreWriterDb *wdb,
+                PfStoreMessage  *m,
+                gint64           sort_date)
+{
+  guint flags = m->flags & PF_STORE_FLAGS_ALL;
+
+  /* As the triggers count: total = not \Deleted, unread = neither \Seen
+   * nor \Deleted; a thread counts all its messages, unread = not \Seen. */
+  if (!(flags & PF_STORE_FLAG_DELETED))
+    add_pending (wdb->folder_counts, m->folder_id, !(flags & PF_STORE_FLAG_SEEN), 0);
+  add_pending (wdb->thread_counts, m->thread_id, !(flags & PF_STORE_FLAG_SEEN), sort_date);
+}
+
+static gboolean
+flush_table (PfStoreWriterDb  *wdb,
+             GHashTable       *table,
+             guint             which,
+             GError          **error)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_hash_table_iter_init (&iter, table);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      PendingCounts *counts = value;
+      sqlite3_stmt *stmt;
+
+      if (!(stmt = get_stmt (wdb, which, error)))
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, *(gint64 *) key);
+      sqlite3_bind_int64 (stmt, 2, counts->total);
+      sqlite3_bind_int64 (stmt, 3, counts->unread);
+      if (which == STMT_ADD_THREAD_COUNTS)
+        sqlite3_bind_int64 (stmt, 4, counts->latest_date);
+      if (!step_done (wdb, stmt, error))
+        return FALSE;
+      g_hash_table_iter_remove (&iter);
+    }
+
+  return TRUE;
+}
+
+static gboolean
+flush_counts (PfStoreWriterDb  *wdb,
+              GError          **error)
+{
+  return flush_table (wdb, wdb->folder_counts, STMT_ADD_FOLDER_COUNTS, error) &&
+         flush_table (wdb, wdb->thread_counts, STMT_ADD_THREAD_COUNTS, error);
+}
 
 char *
 _pf_store_normalize_message_id (const char *message_id)
@@ -322,6 +425,10 @@ merge_thread (PfStoreWriterDb  *wdb,
 {
   sqlite3_stmt *stmt;
   int rc;
+
+  /* The update trigger moves the counters of the messages it re-threads. */
+  if (!flush_counts (wdb, error))
+    return FALSE;
 
   if (!(stmt = get_stmt (wdb, STMT_MERGE_REFS, error)))
     return FALSE;
@@ -686,6 +793,8 @@ apply_message (PfStoreWriterDb  *wdb,
       id = sqlite3_last_insert_rowid (wdb->db);
       m->id = id;
 
+      count_inserted (wdb, m, sort_date);
+
       /* Indexed for search later, by PF_BATCH_OP_INDEX_PENDING. */
       if (!(stmt = get_stmt (wdb, STMT_INSERT_FTS, error)))
         return FALSE;
@@ -697,6 +806,8 @@ apply_message (PfStoreWriterDb  *wdb,
     }
   else
     {
+      if (!flush_counts (wdb, error))
+        return FALSE;
       if (!(stmt = get_stmt (wdb, STMT_UPDATE_MESSAGE, error)))
         return FALSE;
       bind_message (wdb, stmt, m, message_id, sort_date);
@@ -801,6 +912,9 @@ apply_op (PfStoreWriterDb  *wdb,
           GError          **error)
 {
   sqlite3_stmt *stmt;
+
+  if (op->kind != PF_BATCH_OP_MESSAGE && !flush_counts (wdb, error))
+    return FALSE;
 
   switch (op->kind)
     {
@@ -932,6 +1046,8 @@ _pf_store_writer_db_apply (PfStoreWriterDb  *wdb,
 {
   /* A folder may be deleted between transactions. */
   g_hash_table_remove_all (wdb->folders);
+  g_hash_table_remove_all (wdb->folder_counts);
+  g_hash_table_remove_all (wdb->thread_counts);
 
   if (!_pf_store_exec (wdb->db, "BEGIN IMMEDIATE", error))
     return FALSE;
@@ -946,7 +1062,8 @@ _pf_store_writer_db_apply (PfStoreWriterDb  *wdb,
         }
     }
 
-  if (!_pf_store_exec (wdb->db, "COMMIT", error))
+  if (!flush_counts (wdb, error) ||
+      !_pf_store_exec (wdb->db, "COMMIT", error))
     {
       sqlite3_exec (wdb->db, "ROLLBACK", NULL, NULL, NULL);
       return FALSE;

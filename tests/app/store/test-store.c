@@ -593,6 +593,38 @@ test_fts (Fixture       *fixture,
   g_assert_error (error, PF_STORE_ERROR, PF_STORE_ERROR_INVALID);
 }
 
+/* Every stored counter equals a count from the messages themselves. */
+static void
+assert_counts_consistent (const char *dir)
+{
+  g_autofree char *path = g_build_filename (dir, "index.sqlite", NULL);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db,
+                   "SELECT (SELECT count(*) FROM folders f"
+                   "  WHERE total_count != (SELECT count(*) FROM messages"
+                   "                         WHERE folder_id = f.id AND (flags & 8) = 0)"
+                   "     OR unread_count != (SELECT count(*) FROM messages"
+                   "                          WHERE folder_id = f.id AND (flags & 9) = 0)),"
+                   " (SELECT count(*) FROM threads t"
+                   "  WHERE message_count != (SELECT count(*) FROM messages WHERE thread_id = t.id)"
+                   "     OR unread_count != (SELECT count(*) FROM messages"
+                   "                          WHERE thread_id = t.id AND (flags & 1) = 0)"
+                   "     OR latest_date != (SELECT max(sort_date) FROM messages"
+                   "                         WHERE thread_id = t.id)),"
+                   " (SELECT count(*) FROM messages m"
+                   "  WHERE NOT EXISTS (SELECT 1 FROM threads WHERE id = m.thread_id))",
+                   -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, 0);   /* folders off */
+  g_assert_cmpint (sqlite3_column_int (stmt, 1), ==, 0);   /* threads off */
+  g_assert_cmpint (sqlite3_column_int (stmt, 2), ==, 0);   /* orphans */
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+}
+
 /* Threads */
 
 typedef struct
@@ -703,8 +735,64 @@ test_threads (void)
       }
 
       g_clear_object (&store);
+      assert_counts_consistent (dir);
       test_remove_tree (dir);
     }
+}
+
+/* Counters of messages inserted, changed, re-threaded and removed in the
+ * same batch (the writer adds those of new messages per batch). */
+static void
+test_counts (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 inbox = test_create_folder (fixture->store, "INBOX", FALSE);
+  gint64 other = test_create_folder (fixture->store, "Archiv", FALSE);
+  g_autoptr(PfStoreBatch) batch = pf_store_batch_new ();
+  g_autoptr(PfStoreFolder) folder = NULL;
+  const guint32 gone[] = { 3 };
+  PfStoreMessage *m;
+
+  /* Two threads that a later message joins, inserted in one batch with a
+   * flag change and an expunge of messages of the same batch. */
+  pf_store_batch_take_message (batch, test_message (inbox, 1, 100, "Eins", "<1@x>", NULL));
+  pf_store_batch_take_message (batch, test_message (inbox, 2, 200, "Zwei", "<2@x>", NULL));
+  pf_store_batch_take_message (batch, test_message (inbox, 3, 300, "Re: Eins", "<3@x>", "<1@x>"));
+  pf_store_batch_set_flags (batch, inbox, 1, PF_STORE_FLAG_SEEN, NULL, 0);
+  pf_store_batch_take_message (batch, test_message (other, 1, 400, "Re: Zwei", "<4@x>",
+                                                    "<1@x> <2@x>"));
+  m = test_message (inbox, 4, 500, "Gelöscht", "<5@x>", NULL);
+  m->flags = PF_STORE_FLAG_DELETED;
+  pf_store_batch_take_message (batch, m);
+  pf_store_batch_expunge_uids (batch, inbox, gone, 1);
+  pf_store_batch_take_message (batch, test_message (inbox, 5, 50, "Re: Zwei", "<6@x>", "<2@x>"));
+  /* The same UID again: an update, not a second insert. */
+  m = test_message (inbox, 5, 60, "Re: Zwei", "<6@x>", "<2@x>");
+  m->flags = PF_STORE_FLAG_SEEN;
+  pf_store_batch_take_message (batch, m);
+  g_assert_true (test_apply (fixture->store, batch, &error));
+  g_assert_no_error (error);
+  assert_counts_consistent (fixture->dir);
+
+  folder = pf_store_get_folder (fixture->store, inbox, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (folder->total_count, ==, 3);    /* 1, 2, 5; 4 is \Deleted */
+  g_assert_cmpuint (folder->unread_count, ==, 1);   /* 2 */
+  g_assert_cmpint (thread_of (fixture->store, "1@x"), ==, thread_of (fixture->store, "2@x"));
+
+  /* And a failed batch leaves no counts behind for the next one. */
+  g_clear_pointer (&batch, pf_store_batch_unref);
+  batch = pf_store_batch_new ();
+  pf_store_batch_take_message (batch, test_message (inbox, 6, 700, "Neu", "<7@x>", NULL));
+  pf_store_batch_take_message (batch, test_message (4242, 1, 700, "Nirgends", "<8@x>", NULL));
+  g_assert_false (test_apply (fixture->store, batch, &error));
+  g_clear_error (&error);
+  g_clear_pointer (&batch, pf_store_batch_unref);
+  batch = pf_store_batch_new ();
+  pf_store_batch_take_message (batch, test_message (inbox, 7, 800, "Danach", "<9@x>", NULL));
+  g_assert_true (test_apply (fixture->store, batch, &error));
+  assert_counts_consistent (fixture->dir);
 }
 
 /* Operation queue */
@@ -980,6 +1068,7 @@ main (int   argc,
   g_test_add ("/store/pop3", Fixture, NULL, fixture_set_up, test_pop3, fixture_tear_down);
   g_test_add ("/store/fts", Fixture, NULL, fixture_set_up, test_fts, fixture_tear_down);
   g_test_add_func ("/store/threads", test_threads);
+  g_test_add ("/store/counts", Fixture, NULL, fixture_set_up, test_counts, fixture_tear_down);
   g_test_add ("/store/queue", Fixture, NULL, fixture_set_up, test_queue, fixture_tear_down);
   g_test_add ("/store/outbox", Fixture, NULL, fixture_set_up, test_outbox, fixture_tear_down);
   if (g_test_slow ())
