@@ -33,6 +33,7 @@
 enum
 {
   STMT_SELECT_BY_UID,
+  STMT_MAX_UID,
   STMT_FOLDER_EXISTS,
   STMT_INSERT_MESSAGE,
   STMT_UPDATE_MESSAGE,
@@ -66,6 +67,8 @@ enum
 static const char *const stmt_sql[N_STMTS] = {
   [STMT_SELECT_BY_UID] =
     "SELECT id FROM messages WHERE folder_id = ?1 AND uid = ?2",
+  [STMT_MAX_UID] =
+    "SELECT coalesce (max (uid), 0) FROM messages WHERE folder_id = ?1",
   [STMT_FOLDER_EXISTS] =
     "SELECT id FROM folders WHERE id = ?1",
   [STMT_INSERT_MESSAGE] =
@@ -120,7 +123,8 @@ static const char *const stmt_sql[N_STMTS] = {
     "SELECT id FROM threads WHERE subject_key = ?1 AND has_root = 0"
     " ORDER BY latest_date DESC LIMIT 1",
   [STMT_THREAD_INSERT] =
-    "INSERT INTO threads (subject, subject_key, has_root, latest_date) VALUES (?1, ?2, ?3, ?4)",
+    "INSERT INTO threads (subject, subject_key, has_root, latest_date, message_count,"
+    " unread_count) VALUES (?1, ?2, ?3, ?4, 1, ?5)",
   [STMT_THREAD_SET_ROOT] =
     "UPDATE threads SET has_root = 1, subject = ?2 WHERE id = ?1 AND has_root = 0",
   [STMT_MERGE_REFS] =
@@ -163,6 +167,7 @@ struct _PfStoreWriterDb
   GHashTable   *folders;   /* folder ids known to exist in this transaction */
   GHashTable   *folder_counts;  /* folder id → PendingCounts */
   GHashTable   *thread_counts;  /* thread id → PendingCounts */
+  GHashTable   *max_uids;  /* folder id → highest UID stored, in this transaction */
 };
 
 PfStoreWriterDb *
@@ -176,6 +181,7 @@ _pf_store_writer_db_new (sqlite3    *db,
   wdb->folders = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   wdb->folder_counts = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
   wdb->thread_counts = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+  wdb->max_uids = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
 
   /* Foreign key checks would double the cost of a message insert (the
    * counter triggers update the parent row); the writer checks the one
@@ -197,6 +203,7 @@ _pf_store_writer_db_free (PfStoreWriterDb *wdb)
   g_hash_table_unref (wdb->folders);
   g_hash_table_unref (wdb->folder_counts);
   g_hash_table_unref (wdb->thread_counts);
+  g_hash_table_unref (wdb->max_uids);
   g_free (wdb->data_dir);
   g_free (wdb);
 }
@@ -292,7 +299,8 @@ add_pending (GHashTable *table,
 static void
 count_inserted (PfStoreWriterDb *wdb,
                 PfStoreMessage  *m,
-                gint64           sort_date)
+                gint64           sort_date,
+                gboolean         new_thread)
 {
   guint flags = m->flags & PF_STORE_FLAGS_ALL;
 
@@ -300,7 +308,9 @@ count_inserted (PfStoreWriterDb *wdb,
    * nor \Deleted; a thread counts all its messages, unread = not \Seen. */
   if (!(flags & PF_STORE_FLAG_DELETED))
     add_pending (wdb->folder_counts, m->folder_id, !(flags & PF_STORE_FLAG_SEEN), 0);
-  add_pending (wdb->thread_counts, m->thread_id, !(flags & PF_STORE_FLAG_SEEN), sort_date);
+  /* A thread created for this message was inserted with its counts. */
+  if (!new_thread)
+    add_pending (wdb->thread_counts, m->thread_id, !(flags & PF_STORE_FLAG_SEEN), sort_date);
 }
 
 static gboolean
@@ -467,11 +477,13 @@ static gboolean
 thread_message (PfStoreWriterDb  *wdb,
                 PfStoreMessage   *message,
                 gint64            sort_date,
+                gboolean         *new_thread,
                 PfChangeSet      *changes,
                 GError          **error)
 {
   g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GArray) threads = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GPtrArray) unknown = g_ptr_array_new ();
   g_autofree char *own_id = _pf_store_normalize_message_id (message->message_id);
   g_autofree char *subject_key = NULL;
   gboolean is_reply = FALSE;
@@ -496,7 +508,11 @@ thread_message (PfStoreWriterDb  *wdb,
       if (found < 0)
         return FALSE;
       if (found == 0)
-        continue;
+        {
+          /* Known ids keep their thread (a merge below moves them). */
+          g_ptr_array_add (unknown, ids->pdata[i]);
+          continue;
+        }
 
       for (guint k = 0; k < threads->len && !seen; k++)
         seen = g_array_index (threads, gint64, k) == found;
@@ -532,6 +548,7 @@ thread_message (PfStoreWriterDb  *wdb,
         }
     }
 
+  *new_thread = thread_id == 0;
   if (thread_id == 0)
     {
       if (!(stmt = get_stmt (wdb, STMT_THREAD_INSERT, error)))
@@ -540,6 +557,7 @@ thread_message (PfStoreWriterDb  *wdb,
       sqlite3_bind_text (stmt, 2, subject_key, -1, SQLITE_STATIC);
       sqlite3_bind_int (stmt, 3, !is_reply);
       sqlite3_bind_int64 (stmt, 4, sort_date);
+      sqlite3_bind_int (stmt, 5, (message->flags & PF_STORE_FLAG_SEEN) ? 0 : 1);
       if (!step_done (wdb, stmt, error))
         return FALSE;
       thread_id = sqlite3_last_insert_rowid (wdb->db);
@@ -554,11 +572,11 @@ thread_message (PfStoreWriterDb  *wdb,
         return FALSE;
     }
 
-  for (guint i = 0; i < ids->len; i++)
+  for (guint i = 0; i < unknown->len; i++)
     {
       if (!(stmt = get_stmt (wdb, STMT_REF_INSERT, error)))
         return FALSE;
-      sqlite3_bind_text (stmt, 1, ids->pdata[i], -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 1, unknown->pdata[i], -1, SQLITE_STATIC);
       sqlite3_bind_int64 (stmt, 2, thread_id);
       if (!step_done (wdb, stmt, error))
         return FALSE;
@@ -759,18 +777,44 @@ apply_message (PfStoreWriterDb  *wdb,
     }
   else
     {
-      if (!(stmt = get_stmt (wdb, STMT_SELECT_BY_UID, error)))
-        return FALSE;
-      sqlite3_bind_int64 (stmt, 1, m->folder_id);
-      sqlite3_bind_int64 (stmt, 2, m->uid);
-      existing = select_single_id (wdb, stmt, error);
-      if (existing < 0)
-        return FALSE;
+      gint64 *max_uid = g_hash_table_lookup (wdb->max_uids, &m->folder_id);
+
+      if (max_uid == NULL)
+        {
+          gint64 found;
+
+          if (!(stmt = get_stmt (wdb, STMT_MAX_UID, error)))
+            return FALSE;
+          sqlite3_bind_int64 (stmt, 1, m->folder_id);
+          found = select_single_id (wdb, stmt, error);
+          if (found < 0)
+            return FALSE;
+          max_uid = g_new (gint64, 2);
+          max_uid[0] = m->folder_id;
+          max_uid[1] = found;
+          g_hash_table_insert (wdb->max_uids, max_uid, max_uid + 1);
+          max_uid = max_uid + 1;
+        }
+
+      /* Above every stored UID (a first sync, new mail): nothing to look up. */
+      if (m->uid <= *max_uid)
+        {
+          if (!(stmt = get_stmt (wdb, STMT_SELECT_BY_UID, error)))
+            return FALSE;
+          sqlite3_bind_int64 (stmt, 1, m->folder_id);
+          sqlite3_bind_int64 (stmt, 2, m->uid);
+          existing = select_single_id (wdb, stmt, error);
+          if (existing < 0)
+            return FALSE;
+        }
     }
 
   if (existing == 0)
     {
-      if (!thread_message (wdb, m, sort_date, changes, error))
+      gboolean new_thread = FALSE;
+      gint64 *max_uid;
+
+      if (!thread_message (wdb, m, sort_date, &new_thread, changes, error))
         return FALSE;
 
       if (!(stmt = get_stmt (wdb, STMT_INSERT_MESSAGE, error)))
@@ -793,7 +837,10 @@ apply_message (PfStoreWriterDb  *wdb,
       id = sqlite3_last_insert_rowid (wdb->db);
       m->id = id;
 
-      count_inserted (wdb, m, sort_date);
+      count_inserted (wdb, m, sort_date, new_thread);
+      max_uid = g_hash_table_lookup (wdb->max_uids, &m->folder_id);
+      if (max_uid != NULL)
+        *max_uid = MAX (*max_uid, (gint64) m->uid);
 
       /* Indexed for search later, by PF_BATCH_OP_INDEX_PENDING. */
       if (!(stmt = get_stmt (wdb, STMT_INSERT_FTS, error)))
@@ -1048,6 +1095,7 @@ _pf_store_writer_db_apply (PfStoreWriterDb  *wdb,
   g_hash_table_remove_all (wdb->folders);
   g_hash_table_remove_all (wdb->folder_counts);
   g_hash_table_remove_all (wdb->thread_counts);
+  g_hash_table_remove_all (wdb->max_uids);
 
   if (!_pf_store_exec (wdb->db, "BEGIN IMMEDIATE", error))
     return FALSE;

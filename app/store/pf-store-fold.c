@@ -31,80 +31,81 @@
  * Returns: (transfer full) (nullable): the folded text, %NULL if @text is
  *   %NULL
  */
-char *
-pf_store_fold_text (const char *text)
+/* Appends the folded form of one non-ASCII character (@len bytes at @p):
+ * the same as folding it inside a whole string, since case folding and
+ * compatibility decomposition work character by character, and the
+ * canonical reordering of combining marks does not matter once they are
+ * dropped. */
+static void
+fold_char (GString    *out,
+           const char *p,
+           gssize      len)
 {
-  g_autofree char *valid = NULL;
-  g_autofree char *folded = NULL;
-  g_autofree char *decomposed = NULL;
-  GString *out;
-  gboolean ascii = TRUE;
+  g_autofree char *folded = g_utf8_casefold (p, len);
+  g_autofree char *decomposed = g_utf8_normalize (folded, -1, G_NORMALIZE_ALL);
+  const char *q;
 
-  if (text == NULL)
-    return NULL;
-
-  for (const char *p = text; *p != '\0'; p++)
+  if (decomposed == NULL)
     {
-      if ((guchar) *p >= 0x80)
-        {
-          ascii = FALSE;
-          break;
-        }
+      g_string_append (out, folded);
+      return;
     }
 
-  /* The common case needs no Unicode tables. */
-  if (ascii)
-    return g_ascii_strdown (text, -1);
-
-  if (!g_utf8_validate (text, -1, NULL))
-    text = valid = g_utf8_make_valid (text, -1);
-
-  folded = g_utf8_casefold (text, -1);
-  decomposed = g_utf8_normalize (folded, -1, G_NORMALIZE_ALL);
-  if (decomposed == NULL)
-    return g_steal_pointer (&folded);
-
-  out = g_string_sized_new (strlen (decomposed));
-  for (const char *p = decomposed; *p != '\0'; p = g_utf8_next_char (p))
+  for (q = decomposed; *q != '\0'; q = g_utf8_next_char (q))
     {
-      gunichar c = g_utf8_get_char (p);
+      gunichar c = g_utf8_get_char (q);
 
-      switch (g_unichar_type (c))
+      switch ((int) g_unichar_type (c))
         {
         case G_UNICODE_NON_SPACING_MARK:
         case G_UNICODE_SPACING_MARK:
         case G_UNICODE_ENCLOSING_MARK:
-          continue;
-        case G_UNICODE_CONTROL:
-        case G_UNICODE_FORMAT:
-        case G_UNICODE_UNASSIGNED:
-        case G_UNICODE_PRIVATE_USE:
-        case G_UNICODE_SURROGATE:
-        case G_UNICODE_LOWERCASE_LETTER:
-        case G_UNICODE_MODIFIER_LETTER:
-        case G_UNICODE_OTHER_LETTER:
-        case G_UNICODE_TITLECASE_LETTER:
-        case G_UNICODE_UPPERCASE_LETTER:
-        case G_UNICODE_DECIMAL_NUMBER:
-        case G_UNICODE_LETTER_NUMBER:
-        case G_UNICODE_OTHER_NUMBER:
-        case G_UNICODE_CONNECT_PUNCTUATION:
-        case G_UNICODE_DASH_PUNCTUATION:
-        case G_UNICODE_CLOSE_PUNCTUATION:
-        case G_UNICODE_FINAL_PUNCTUATION:
-        case G_UNICODE_INITIAL_PUNCTUATION:
-        case G_UNICODE_OTHER_PUNCTUATION:
-        case G_UNICODE_OPEN_PUNCTUATION:
-        case G_UNICODE_CURRENCY_SYMBOL:
-        case G_UNICODE_MODIFIER_SYMBOL:
-        case G_UNICODE_MATH_SYMBOL:
-        case G_UNICODE_OTHER_SYMBOL:
-        case G_UNICODE_LINE_SEPARATOR:
-        case G_UNICODE_PARAGRAPH_SEPARATOR:
-        case G_UNICODE_SPACE_SEPARATOR:
+          break;
         default:
           g_string_append_unichar (out, c);
           break;
+        }
+    }
+}
+
+char *
+pf_store_fold_text (const char *text)
+{
+  g_autofree char *valid = NULL;
+  const char *p;
+  GString *out;
+  gsize len;
+
+  if (text == NULL)
+    return NULL;
+
+  for (p = text; *p != '\0' && (guchar) *p < 0x80; p++)
+    ;
+
+  /* The common case needs no Unicode tables. */
+  if (*p == '\0')
+    return g_ascii_strdown (text, p - text);
+
+  if (!g_utf8_validate (p, -1, NULL))
+    text = valid = g_utf8_make_valid (text, -1);
+
+  /* ASCII is lowered in place; only the other characters (a few in most
+   * German or French text) go through the tables. */
+  len = strlen (text);
+  out = g_string_sized_new (len + len / 8);
+  for (p = text; *p != '\0'; )
+    {
+      if ((guchar) *p < 0x80)
+        {
+          g_string_append_c (out, g_ascii_tolower (*p));
+          p++;
+        }
+      else
+        {
+          const char *next = g_utf8_next_char (p);
+
+          fold_char (out, p, next - p);
+          p = next;
         }
     }
 

@@ -795,6 +795,77 @@ test_counts (Fixture       *fixture,
   assert_counts_consistent (fixture->dir);
 }
 
+/* Folding for the full-text index */
+
+/* Folding of the whole string at once: what pf_store_fold_text() must
+ * equal, character by character. */
+static char *
+fold_reference (const char *text)
+{
+  g_autofree char *valid = g_utf8_make_valid (text, -1);
+  g_autofree char *folded = g_utf8_casefold (valid, -1);
+  g_autofree char *decomposed = g_utf8_normalize (folded, -1, G_NORMALIZE_ALL);
+  GString *out = g_string_new (NULL);
+
+  for (const char *p = decomposed; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+      GUnicodeType type = g_unichar_type (c);
+
+      if (type != G_UNICODE_NON_SPACING_MARK && type != G_UNICODE_SPACING_MARK &&
+          type != G_UNICODE_ENCLOSING_MARK)
+        g_string_append_unichar (out, c);
+    }
+
+  return g_string_free (out, FALSE);
+}
+
+static void
+test_fold (void)
+{
+  static const struct { const char *in; const char *out; } cases[] = {
+    { "Grüße aus Köln", "grusse aus koln" },
+    { "STRAẞE", "strasse" },
+    { "Müller-Lüdenscheidt", "muller-ludenscheidt" },
+    { "a\xcc\x88rger", "arger" },            /* a + combining diaeresis */
+    { "\xef\xac\x81le", "file" },           /* fi ligature */
+    { "Kapitel \xe2\x85\xab", "kapitel xii" },  /* Roman numeral twelve */
+    { "Ελληνικά", "ελληνικα" },
+    { "日本語のメール", "日本語のメール" },
+    { "Plain ASCII, 42!", "plain ascii, 42!" },
+    { "", "" },
+  };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (99);
+  /* Pieces to build random strings from: ASCII, precomposed and combining
+   * marks, ligatures, other scripts, and broken UTF-8. */
+  static const char *pieces[] = {
+    "a", "Z", " ", "-", "ß", "ẞ", "Ä", "ö", "\xcc\x88", "\xcc\x81", "é", "Œ", "ﬂ", "İ",
+    "Σ", "ς", "я", "Ǆ", "ｱ", "①", "한", "\xff", "\xc3", "😀", "ℌ", "ǅ",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *folded = pf_store_fold_text (cases[i].in);
+
+      g_assert_cmpstr (folded, ==, cases[i].out);
+    }
+  g_assert_null (pf_store_fold_text (NULL));
+
+  for (guint round = 0; round < 2000; round++)
+    {
+      g_autoptr(GString) text = g_string_new (NULL);
+      g_autofree char *folded = NULL;
+      g_autofree char *expected = NULL;
+      guint n = g_rand_int_range (rand, 1, 12);
+
+      for (guint k = 0; k < n; k++)
+        g_string_append (text, pieces[g_rand_int_range (rand, 0, G_N_ELEMENTS (pieces))]);
+      folded = pf_store_fold_text (text->str);
+      expected = fold_reference (text->str);
+      g_assert_cmpstr (folded, ==, expected);
+    }
+}
+
 /* Operation queue */
 
 static void
@@ -1068,6 +1139,7 @@ main (int   argc,
   g_test_add ("/store/pop3", Fixture, NULL, fixture_set_up, test_pop3, fixture_tear_down);
   g_test_add ("/store/fts", Fixture, NULL, fixture_set_up, test_fts, fixture_tear_down);
   g_test_add_func ("/store/threads", test_threads);
+  g_test_add_func ("/store/fold", test_fold);
   g_test_add ("/store/counts", Fixture, NULL, fixture_set_up, test_counts, fixture_tear_down);
   g_test_add ("/store/queue", Fixture, NULL, fixture_set_up, test_queue, fixture_tear_down);
   g_test_add ("/store/outbox", Fixture, NULL, fixture_set_up, test_outbox, fixture_tear_down);
