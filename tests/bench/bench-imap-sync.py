@@ -35,6 +35,8 @@ RUNS = int(sys.argv[2]) if len(sys.argv) > 2 else 3
 # mbsync downloads whole messages: one run of it is long enough.
 MBSYNC_RUNS = int(os.environ.get("PF_BENCH_MBSYNC_RUNS", "1"))
 SKIP_BODIES = os.environ.get("PF_BENCH_SKIP_BODIES") == "1"
+# A command prefix for every first sync, e.g. "perf record -o sync.data".
+WRAPPER = os.environ.get("PF_BENCH_WRAPPER", "").split()
 
 servers = configparser.ConfigParser(interpolation=None)
 servers.read(os.environ["PF_TEST_SERVERS"])
@@ -155,7 +157,7 @@ def main():
         seconds, fetched_bytes = raw_floor()
         raw.append(seconds)
         shutil.rmtree(data_dir, ignore_errors=True)
-        seconds, peak, summary = run_rss([CLI, "sync", "--bodies", "none", account])
+        seconds, peak, summary = run_rss(WRAPPER + [CLI, "sync", "--bodies", "none", account])
         first.append(seconds)
         rss.append(peak)
         seconds, _, _ = run_rss([CLI, "sync", "--bodies", "none", account])
@@ -191,10 +193,11 @@ def main():
               f"= {statistics.median(bodies) / body_floor:.2f} x floor, "
               f"peak RSS {max(bodies_rss):.0f} MB")
         print(f"  last bodies summary: {body_summary.strip()}")
-    print(f"  mbsync, first (whole messages):    {statistics.median(mb_first):7.3f} s"
-          + (f"  = {statistics.median(mb_first) / statistics.median(raw_bodies):.2f} x body floor"
-             if raw_bodies else ""))
-    print(f"  mbsync, nothing new:               {statistics.median(mb_second):7.3f} s")
+    if mb_first:
+        print(f"  mbsync, first (whole messages):    {statistics.median(mb_first):7.3f} s"
+              + (f"  = {statistics.median(mb_first) / statistics.median(raw_bodies):.2f} x body floor"
+                 if raw_bodies else ""))
+        print(f"  mbsync, nothing new:               {statistics.median(mb_second):7.3f} s")
     print(f"  last summary: {summary.strip()}")
     shutil.rmtree(home)
 
