@@ -726,6 +726,8 @@ on_quit_signal_cb (gpointer user_data)
 /* --bodies: days of mail whose bodies are kept offline; see
  * pf_imap_sync_set_offline_days() */
 static int sync_offline_days = 14;
+/* --no-index: leave the search index of new summaries to the first search */
+static gboolean sync_no_index = FALSE;
 
 static int
 sync_account (PfAccountManager *manager,
@@ -765,6 +767,7 @@ sync_account (PfAccountManager *manager,
   pf_imap_sync_set_secret (sync, password,
                            pf_server_settings_get_auth_method (incoming) == PF_AUTH_METHOD_OAUTH2);
   pf_imap_sync_set_offline_days (sync, sync_offline_days);
+  pf_imap_sync_set_index_search (sync, !sync_no_index);
   explicit_bzero (password, strlen (password));
   g_signal_connect (sync, "progress", G_CALLBACK (on_progress_cb), NULL);
   g_signal_connect (sync, "operation-failed", G_CALLBACK (on_operation_failed_cb), NULL);
@@ -832,6 +835,9 @@ cmd_sync (int    argc,
     { "bodies", 0, 0, G_OPTION_ARG_STRING, &bodies,
       N_("Keep whole messages for reading offline: of the last DAYS days (default 14), "
          "all, or none"), N_("DAYS") },
+    { "no-index", 0, 0, G_OPTION_ARG_NONE, &sync_no_index,
+      N_("Store new messages without adding them to the search index; the next search "
+         "adds them"), NULL },
     { NULL }
   };
 

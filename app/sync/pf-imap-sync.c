@@ -84,6 +84,7 @@ struct _PfImapSync
 
   guint             poll_seconds;
   int               offline_days;   /* -1: none, 0: all */
+  gboolean          index_search;   /* index new summaries before a run ends */
 
   Slot              main;        /* sync runs, replays, watching */
   Slot              bodies;      /* bodies on demand, beside a run */
@@ -301,6 +302,7 @@ pf_imap_sync_init (PfImapSync *self)
   self->batch_size = DEFAULT_BATCH_SIZE;
   self->poll_seconds = DEFAULT_POLL_SECONDS;
   self->offline_days = DEFAULT_OFFLINE_DAYS;
+  self->index_search = TRUE;
 }
 
 /**
@@ -1186,7 +1188,8 @@ sync_folder (GTask      *task,
 }
 
 /* The summaries are stored; the full-text index catches up in chunks
- * on the store's worker (a chunk of 5,000 takes about 0.1 s there). */
+ * on the store's worker (a chunk of 5,000 takes about 0.1 s there),
+ * unless pf_imap_sync_set_index_search() left that to later. */
 #define INDEX_CHUNK 5000
 
 static void index_pending (GTask *task);
@@ -1213,7 +1216,8 @@ index_pending (GTask *task)
   PfImapSync *self = g_task_get_source_object (task);
   g_autoptr(PfStoreBatch) batch = NULL;
 
-  if (pf_store_count_unindexed (self->store) == 0 || g_task_return_error_if_cancelled (task))
+  if (!self->index_search || pf_store_count_unindexed (self->store) == 0 ||
+      g_task_return_error_if_cancelled (task))
     {
       if (!g_task_had_error (task))
         g_task_return_boolean (task, TRUE);
@@ -2481,6 +2485,27 @@ pf_imap_sync_set_offline_days (PfImapSync *self,
   g_return_if_fail (PF_IS_IMAP_SYNC (self));
 
   self->offline_days = MAX (days, -1);
+}
+
+/**
+ * pf_imap_sync_set_index_search:
+ * @self: a #PfImapSync
+ * @index_search: whether a run adds the new summaries to the full-text
+ *   index before it ends
+ *
+ * The default is %TRUE. With %FALSE a run ends as soon as the summaries
+ * (and bodies) are stored, and the messages wait in the store's queue of
+ * unindexed messages (pf_store_count_unindexed()) for whoever indexes
+ * them: a search, or a background task of the application. Bodies
+ * downloaded in the run are indexed with their message either way.
+ */
+void
+pf_imap_sync_set_index_search (PfImapSync *self,
+                               gboolean    index_search)
+{
+  g_return_if_fail (PF_IS_IMAP_SYNC (self));
+
+  self->index_search = !!index_search;
 }
 
 /**

@@ -71,6 +71,8 @@ gboolean    pf_imap_sync_disconnect_finish (PfImapSync          *self,
 
 void        pf_imap_sync_set_offline_days  (PfImapSync          *self,
                                             int                  days);
+void        pf_imap_sync_set_index_search  (PfImapSync          *self,
+                                            gboolean             index_search);
 void        pf_imap_sync_set_poll_interval (PfImapSync          *self,
                                             guint                seconds);
 void        pf_imap_sync_watch_async       (PfImapSync          *self,

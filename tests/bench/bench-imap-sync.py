@@ -12,7 +12,9 @@
 #
 # raw floor:   one socket, LOGIN, SELECT, the FETCH the first sync sends,
 #              every byte read and dropped: what no client can beat.
-# first sync:  the whole `postfach-cli sync` process with an empty store.
+# first sync:  the whole `postfach-cli sync` process with an empty store:
+#              summaries, threads and the full-text index.
+# --no-index:  the same, leaving the full-text index to the first search.
 # second sync: the same again with nothing changed on the server.
 # mbsync:      isync's mbsync pulling the Inbox into a Maildir (it always
 #              downloads whole messages), first and second run.
@@ -145,6 +147,7 @@ def main():
     account = add_account()
     data_dir = os.path.join(env["XDG_DATA_HOME"], "postfach", account)
     raw, first, second, rss = [], [], [], []
+    no_index, no_index_rss = [], []
     raw_bodies, bodies, bodies_rss = [], [], []
     fetched_bytes = body_bytes = 0
     summary = body_summary = ""
@@ -162,6 +165,11 @@ def main():
         rss.append(peak)
         seconds, _, _ = run_rss([CLI, "sync", "--bodies", "none", account])
         second.append(seconds)
+        shutil.rmtree(data_dir, ignore_errors=True)
+        seconds, peak, _ = run_rss(WRAPPER + [CLI, "sync", "--bodies", "none", "--no-index",
+                                              account])
+        no_index.append(seconds)
+        no_index_rss.append(peak)
         if not SKIP_BODIES:
             seconds, body_bytes = raw_floor("(UID BODY.PEEK[])")
             raw_bodies.append(seconds)
@@ -184,6 +192,9 @@ def main():
     print(f"  raw floor (header FETCH, {fetched_bytes / 1e6:.1f} MB):  {floor:7.3f} s")
     print(f"  postfach-cli sync, first:          {statistics.median(first):7.3f} s  "
           f"= {statistics.median(first) / floor:.2f} x floor, peak RSS {max(rss):.0f} MB")
+    print(f"  postfach-cli sync --no-index:      {statistics.median(no_index):7.3f} s  "
+          f"= {statistics.median(no_index) / floor:.2f} x floor, "
+          f"peak RSS {max(no_index_rss):.0f} MB")
     print(f"  postfach-cli sync, nothing new:    {statistics.median(second):7.3f} s")
     if bodies:
         body_floor = statistics.median(raw_bodies)

@@ -21,6 +21,7 @@ import imaplib
 import os
 import re
 import socket
+import sqlite3
 import ssl
 import subprocess
 import sys
@@ -104,6 +105,13 @@ def server_messages(connection, folder="INBOX"):
         header = email.message_from_bytes(item[1], policy=email.policy.default)
         result[uid] = (flags, str(header["Message-ID"] or "").strip())
     return result
+
+
+def unindexed(account):
+    """Messages of the account waiting for the full-text index."""
+    path = os.path.join(env["XDG_DATA_HOME"], "postfach", account, "index.sqlite")
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+        return db.execute("SELECT count(*) FROM fts_pending").fetchone()[0]
 
 
 def corpus_by_message_id():
@@ -225,13 +233,17 @@ def test_other_client():
     connection.create("Alt")
     connection.append("Alt", "(\\Seen)", imaplib.Time2Internaldate(time.time()), new_mail.encode())
     connection.logout()
-    cli("sync", state["account"])
+    check(unindexed(state["account"]) == 0, "the first sync left messages unindexed")
+    cli("sync", "--no-index", "--bodies", "none", state["account"])
+    # The two new messages wait for the index; the search below adds them.
+    check(unindexed(state["account"]) == 2, f"{unindexed(state['account'])} unindexed")
 
     renamed = imap()
     renamed.rename("Alt", "Archiviert")
     renamed.logout()
-    result = cli("sync", state["account"])
+    result = cli("sync", "--no-index", "--bodies", "none", state["account"])
     print(f"# {result.stdout.strip()}")
+    check(unindexed(state["account"]) >= 2, f"{unindexed(state['account'])} unindexed")
 
     rows = ls("INBOX")
     check("F" in rows[flag_uid][0], f"flag not seen: {rows[flag_uid]}")
@@ -245,6 +257,7 @@ def test_other_client():
 
     found = cli("search", "grusse", "koln").stdout.splitlines()
     check(len(found) >= 1 and any("Grüße aus Köln" in line for line in found), found)
+    check(unindexed(state["account"]) == 0, "search did not catch up the index")
 
 
 
