@@ -593,7 +593,8 @@ thread_message (PfStoreWriterDb  *wdb,
  * @db: a connection inside a write transaction
  * @only_message_id: index only this message (if it is pending), or 0
  * @max_messages: how many at most
- * @body_text: (nullable): with @only_message_id, its body text
+ * @folded_body: (nullable): with @only_message_id, its body text, folded
+ *   with pf_store_fold_text()
  * @changes: (nullable): records the indexed messages as updated, so that
  *   open search lists look at them again
  *
@@ -606,7 +607,7 @@ int
 _pf_store_index_pending (sqlite3     *db,
                          gint64       only_message_id,
                          guint        max_messages,
-                         const char  *body_text,
+                         const char  *folded_body,
                          PfChangeSet *changes)
 {
   sqlite3_stmt *select = NULL;
@@ -649,8 +650,8 @@ _pf_store_index_pending (sqlite3     *db,
       sqlite3_bind_int64 (insert, 1, id);
       sqlite3_bind_text (insert, 2, pf_store_fold_text (m.subject), -1, g_free);
       sqlite3_bind_text (insert, 3, _pf_store_fold_addresses (&m), -1, g_free);
-      if (body_text != NULL)
-        sqlite3_bind_text (insert, 4, pf_store_fold_text (body_text), -1, g_free);
+      if (folded_body != NULL)
+        sqlite3_bind_text (insert, 4, folded_body, -1, SQLITE_STATIC);
       else
         sqlite3_bind_null (insert, 4);
       rc = sqlite3_step (insert);
@@ -1058,7 +1059,7 @@ apply_op (PfStoreWriterDb  *wdb,
             if (!(stmt = get_stmt (wdb, STMT_SET_BODY_TEXT, error)))
               return FALSE;
             sqlite3_bind_int64 (stmt, 1, op->message_id);
-            bind_text_take (stmt, 2, pf_store_fold_text (op->body_text));
+            bind_text (stmt, 2, op->body_text);
             if (!step_done (wdb, stmt, error))
               return FALSE;
           }

@@ -378,13 +378,38 @@ pf_store_batch_set_folder_state (PfStoreBatch *batch,
  * @body_text: (nullable): its plain text for the full-text index, %NULL
  *   to keep the indexed one
  *
- * Records a downloaded body, as pf_store_set_body() does.
+ * Records a downloaded body, as pf_store_set_body() does. The text is
+ * folded for the index (pf_store_fold_text()) here, in the calling
+ * thread; a worker thread that has the text can fold it itself and use
+ * pf_store_batch_take_folded_body().
  */
 void
 pf_store_batch_set_body (PfStoreBatch *batch,
                          gint64        message_id,
                          const char   *path,
                          const char   *body_text)
+{
+  g_return_if_fail (batch != NULL);
+
+  pf_store_batch_take_folded_body (batch, message_id, path, pf_store_fold_text (body_text));
+}
+
+/**
+ * pf_store_batch_take_folded_body:
+ * @batch: a #PfStoreBatch
+ * @message_id: the message's id
+ * @path: (nullable): as for pf_store_batch_set_body()
+ * @folded_text: (nullable) (transfer full): its plain text, already
+ *   folded with pf_store_fold_text()
+ *
+ * As pf_store_batch_set_body(), for text folded beforehand, so that the
+ * store's writer does not spend its time on it.
+ */
+void
+pf_store_batch_take_folded_body (PfStoreBatch *batch,
+                                 gint64        message_id,
+                                 const char   *path,
+                                 char         *folded_text)
 {
   PfBatchOp *op;
 
@@ -393,7 +418,7 @@ pf_store_batch_set_body (PfStoreBatch *batch,
   op = batch_append (batch, PF_BATCH_OP_BODY, 0);
   op->message_id = message_id;
   op->path = g_strdup (path);
-  op->body_text = g_strdup (body_text);
+  op->body_text = folded_text;
 }
 
 /**

@@ -183,6 +183,10 @@ void          pf_store_batch_set_body          (PfStoreBatch         *batch,
                                                 gint64                message_id,
                                                 const char           *path,
                                                 const char           *body_text);
+void          pf_store_batch_take_folded_body  (PfStoreBatch         *batch,
+                                                gint64                message_id,
+                                                const char           *path,
+                                                char                 *folded_text);
 
 void          pf_store_batch_index_pending     (PfStoreBatch         *batch,
                                                 guint                 max_messages);

@@ -97,8 +97,14 @@ pf_store_fold_text (const char *text)
     {
       if ((guchar) *p < 0x80)
         {
-          g_string_append_c (out, g_ascii_tolower (*p));
-          p++;
+          const char *run = p;
+          gsize start = out->len;
+
+          while (*p != '\0' && (guchar) *p < 0x80)
+            p++;
+          g_string_append_len (out, run, p - run);
+          for (gsize i = start; i < out->len; i++)
+            out->str[i] = g_ascii_tolower (out->str[i]);
         }
       else
         {

@@ -49,7 +49,7 @@ typedef struct
   /* BODY */
   gint64          message_id;
   char           *path;
-  char           *body_text;
+  char           *body_text;  /* folded (pf_store_fold_text()) */
 } PfBatchOp;
 
 struct _PfStoreBatch
@@ -142,7 +142,7 @@ void             _pf_store_catch_up_index       (PfStore              *self);
 int              _pf_store_index_pending        (sqlite3              *db,
                                                  gint64                only_message_id,
                                                  guint                 max_messages,
-                                                 const char           *body_text,
+                                                 const char           *folded_body,
                                                  PfChangeSet          *changes);
 char            *_pf_store_build_fts_query      (const char     *query);
 

@@ -2053,6 +2053,7 @@ pf_store_set_body (PfStore     *self,
                    GError     **error)
 {
   g_autoptr(PfChangeSet) set = _pf_change_set_new ();
+  g_autofree char *folded = NULL;
   gint64 folder_id = 0;
   gboolean ok;
   int rc;
@@ -2091,7 +2092,10 @@ pf_store_set_body (PfStore     *self,
   if (ok && body_text != NULL)
     {
       /* Not in the index yet: it goes in now, with its body. */
-      int indexed = _pf_store_index_pending (self->db, message_id, 1, body_text, NULL);
+      int indexed;
+
+      folded = pf_store_fold_text (body_text);
+      indexed = _pf_store_index_pending (self->db, message_id, 1, folded, NULL);
 
       if (indexed < 0)
         ok = _pf_store_set_error (error, self->db, sqlite3_errcode (self->db),
@@ -2104,7 +2108,6 @@ pf_store_set_body (PfStore     *self,
     {
       g_autoptr(PfStmt) stmt = store_stmt (self, "UPDATE messages_fts SET body = ?2"
                                            " WHERE rowid = ?1", error);
-      g_autofree char *folded = pf_store_fold_text (body_text);
 
       ok = stmt != NULL;
       if (ok)

@@ -1315,7 +1315,12 @@ body_chunk_thread (GTask        *job,
         }
       parsed = pf_mime_message_parse_bytes (item->data, NULL);
       if (parsed != NULL)
-        item->text = pf_mime_message_dup_search_text (parsed);
+        {
+          g_autofree char *text = pf_mime_message_dup_search_text (parsed);
+
+          /* Folded here, so the store's single writer only writes. */
+          item->text = pf_store_fold_text (text);
+        }
       g_clear_pointer (&item->data, g_bytes_unref);
     }
   g_task_return_boolean (job, TRUE);
@@ -1363,7 +1368,8 @@ body_chunk_written_cb (GObject      *object,
     {
       BodyItem *item = g_ptr_array_index (chunk->items, i);
 
-      pf_store_batch_set_body (batch, item->id, item->path, item->text);
+      pf_store_batch_take_folded_body (batch, item->id, item->path,
+                                       g_steal_pointer (&item->text));
     }
   run->stats.bodies += chunk->items->len;
   /* The job becomes the batch: body_jobs stays as it is. */

@@ -16,6 +16,9 @@
 #              summaries, threads and the full-text index.
 # --no-index:  the same, leaving the full-text index to the first search.
 # second sync: the same again with nothing changed on the server.
+# Maildir floor: the corpus copied into a fresh Maildir file by file
+#              (tmp/, rename into cur/, no fsync): what storing every body
+#              as a file costs on this file system, whatever the client.
 # mbsync:      isync's mbsync pulling the Inbox into a Maildir (it always
 #              downloads whole messages), first and second run.
 #
@@ -37,7 +40,8 @@ RUNS = int(sys.argv[2]) if len(sys.argv) > 2 else 3
 # mbsync downloads whole messages: one run of it is long enough.
 MBSYNC_RUNS = int(os.environ.get("PF_BENCH_MBSYNC_RUNS", "1"))
 SKIP_BODIES = os.environ.get("PF_BENCH_SKIP_BODIES") == "1"
-# A command prefix for every first sync, e.g. "perf record -o sync.data".
+# A command prefix for every measured sync but the second, e.g.
+# "perf record -o sync.data" (the last one, --bodies all, is left in it).
 WRAPPER = os.environ.get("PF_BENCH_WRAPPER", "").split()
 
 servers = configparser.ConfigParser(interpolation=None)
@@ -88,6 +92,31 @@ def raw_floor(items=None):
         size = command(sock, "a4", "UID FETCH 1:* " + (items or HEADER_ITEMS))
         command(sock, "a5", "LOGOUT")
     return time.monotonic() - start, size
+
+
+def maildir_floor():
+    """Copies the corpus into a fresh Maildir as a client stores it: one
+    file per message, written into tmp/ and renamed into cur/ (no fsync).
+    The file system's share of keeping every body, whatever the client."""
+    source = servers["corpus"]["dir"]
+    target = tempfile.mkdtemp(prefix="pf-bench-maildir-", dir=home)
+    os.makedirs(os.path.join(target, "tmp"))
+    os.makedirs(os.path.join(target, "cur"))
+    names = [os.path.join(source, sub, name) for sub in ("cur", "new")
+             if os.path.isdir(os.path.join(source, sub))
+             for name in os.listdir(os.path.join(source, sub))]
+    start = time.monotonic()
+    for i, name in enumerate(names):
+        with open(name, "rb") as f:
+            data = f.read()
+        temporary = os.path.join(target, "tmp", f"{i}.bench")
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        os.write(fd, data)
+        os.close(fd)
+        os.rename(temporary, os.path.join(target, "cur", f"{i}.bench:2,"))
+    elapsed = time.monotonic() - start
+    shutil.rmtree(target)
+    return elapsed
 
 
 def run_rss(args):
@@ -148,7 +177,7 @@ def main():
     data_dir = os.path.join(env["XDG_DATA_HOME"], "postfach", account)
     raw, first, second, rss = [], [], [], []
     no_index, no_index_rss = [], []
-    raw_bodies, bodies, bodies_rss = [], [], []
+    raw_bodies, bodies, bodies_rss, maildir = [], [], [], []
     fetched_bytes = body_bytes = 0
     summary = body_summary = ""
     # Dovecot builds its cache on the first pass over fresh mail: one
@@ -173,7 +202,8 @@ def main():
         if not SKIP_BODIES:
             seconds, body_bytes = raw_floor("(UID BODY.PEEK[])")
             raw_bodies.append(seconds)
-            seconds, peak, body_summary = run_rss([CLI, "sync", "--bodies", "all", account])
+            maildir.append(maildir_floor())
+            seconds, peak, body_summary = run_rss(WRAPPER + [CLI, "sync", "--bodies", "all", account])
             bodies.append(seconds)
             bodies_rss.append(peak)
 
@@ -200,8 +230,11 @@ def main():
         body_floor = statistics.median(raw_bodies)
         print(f"  raw floor (UID FETCH 1:* BODY.PEEK[], {body_bytes / 1e6:.0f} MB): "
               f"{body_floor:7.3f} s")
+        print(f"  Maildir floor (the corpus copied file by file): "
+              f"{statistics.median(maildir):7.3f} s")
         print(f"  postfach-cli sync --bodies all:    {statistics.median(bodies):7.3f} s  "
               f"= {statistics.median(bodies) / body_floor:.2f} x floor, "
+              f"{statistics.median(bodies) / statistics.median(maildir):.2f} x Maildir floor, "
               f"peak RSS {max(bodies_rss):.0f} MB")
         print(f"  last bodies summary: {body_summary.strip()}")
     if mb_first:
