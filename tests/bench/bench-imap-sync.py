@@ -43,6 +43,7 @@ SKIP_BODIES = os.environ.get("PF_BENCH_SKIP_BODIES") == "1"
 # A command prefix for every measured sync but the second, e.g.
 # "perf record -o sync.data" (the last one, --bodies all, is left in it).
 WRAPPER = os.environ.get("PF_BENCH_WRAPPER", "").split()
+# PF_BENCH_KEEP=1 keeps the accounts and stores of the last run.
 
 servers = configparser.ConfigParser(interpolation=None)
 servers.read(os.environ["PF_TEST_SERVERS"])
@@ -92,6 +93,35 @@ def raw_floor(items=None):
         size = command(sock, "a4", "UID FETCH 1:* " + (items or HEADER_ITEMS))
         command(sock, "a5", "LOGOUT")
     return time.monotonic() - start, size
+
+
+# Searches of the synced mailbox (with bodies, when they were downloaded):
+# common and rare words, names, prefixes, two words, accents left out.
+QUERIES = ["grusse", "strassenfest", "protokoll sitzung", "oberflache", "muller",
+           "kruger", "absturz", "invoice", "throughput", "schon*", "losung termin",
+           "quarterly report", "datenbank", "gmime", "bestellung", "wochen*"]
+
+
+def search_times():
+    """Runs `postfach-cli search --limit 50` for every query three times;
+    returns the wall times (whole processes) and the hit counts."""
+    times, hits, per_query = [], {}, {}
+    for _ in range(3):
+        for query in QUERIES:
+            start = time.monotonic()
+            result = subprocess.run([CLI, "search", "--limit", "50"] + query.split(), env=env,
+                                    capture_output=True, text=True, check=True)
+            times.append(time.monotonic() - start)
+            per_query.setdefault(query, []).append(times[-1])
+            hits[query] = len(result.stdout.splitlines())
+    start = time.monotonic()
+    subprocess.run([CLI, "account", "list"], env=env, capture_output=True, check=True)
+    startup = time.monotonic() - start
+    slowest = sorted(per_query, key=lambda q: -statistics.median(per_query[q]))[:3]
+    print("  slowest searches: " + ", ".join(
+        f"{q!r} {statistics.median(per_query[q]) * 1000:.0f} ms ({hits[q]} shown)" for q in slowest)
+        + f"; `account list` takes {startup * 1000:.0f} ms")
+    return times, hits
 
 
 def maildir_floor():
@@ -207,6 +237,9 @@ def main():
             bodies.append(seconds)
             bodies_rss.append(peak)
 
+    # The index is complete here: a search never waits for it to catch up.
+    searches, hits = search_times()
+
     mb_first, mb_second = [], []
     for run in range(MBSYNC_RUNS):
         directory = tempfile.mkdtemp(prefix="pf-bench-mbsync-")
@@ -242,8 +275,14 @@ def main():
               + (f"  = {statistics.median(mb_first) / statistics.median(raw_bodies):.2f} x body floor"
                  if raw_bodies else ""))
         print(f"  mbsync, nothing new:               {statistics.median(mb_second):7.3f} s")
+    print(f"  postfach-cli search (whole process, {len(QUERIES)} queries x 3): median "
+          f"{statistics.median(searches) * 1000:.0f} ms, max {max(searches) * 1000:.0f} ms; "
+          f"hits (--limit 50): {min(hits.values())}..{max(hits.values())}")
     print(f"  last summary: {summary.strip()}")
-    shutil.rmtree(home)
+    if os.environ.get("PF_BENCH_KEEP") == "1":
+        print(f"  kept: {home}")
+    else:
+        shutil.rmtree(home)
 
 
 main()
