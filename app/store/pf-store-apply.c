@@ -61,6 +61,8 @@ enum
   STMT_IS_PENDING,
   STMT_ADD_FOLDER_COUNTS,
   STMT_ADD_THREAD_COUNTS,
+  STMT_POP3_SEEN,
+  STMT_POP3_FORGET,
   N_STMTS
 };
 
@@ -148,6 +150,11 @@ static const char *const stmt_sql[N_STMTS] = {
   [STMT_ADD_THREAD_COUNTS] =
     "UPDATE threads SET message_count = message_count + ?2, unread_count = unread_count + ?3,"
     " latest_date = max (latest_date, ?4) WHERE id = ?1",
+  [STMT_POP3_SEEN] =
+    "INSERT INTO pop3_seen (uidl, downloaded) VALUES (?1, ?2)"
+    " ON CONFLICT (uidl) DO UPDATE SET deleted = 0",
+  [STMT_POP3_FORGET] =
+    "DELETE FROM pop3_seen WHERE uidl = ?1",
 };
 
 /* What inserted messages add to a folder's or a thread's counters, not
@@ -839,6 +846,16 @@ apply_message (PfStoreWriterDb  *wdb,
       m->id = id;
 
       count_inserted (wdb, m, sort_date, new_thread);
+
+      if (m->pop3_uidl != NULL)
+        {
+          if (!(stmt = get_stmt (wdb, STMT_POP3_SEEN, error)))
+            return FALSE;
+          sqlite3_bind_text (stmt, 1, m->pop3_uidl, -1, SQLITE_STATIC);
+          sqlite3_bind_int64 (stmt, 2, m->pop3_downloaded);
+          if (!step_done (wdb, stmt, error))
+            return FALSE;
+        }
       max_uid = g_hash_table_lookup (wdb->max_uids, &m->folder_id);
       if (max_uid != NULL)
         *max_uid = MAX (*max_uid, (gint64) m->uid);
@@ -1067,6 +1084,12 @@ apply_op (PfStoreWriterDb  *wdb,
         return TRUE;
       }
 
+    case PF_BATCH_OP_POP3_FORGET:
+      if (!(stmt = get_stmt (wdb, STMT_POP3_FORGET, error)))
+        return FALSE;
+      sqlite3_bind_text (stmt, 1, op->uidl, -1, SQLITE_STATIC);
+      return step_done (wdb, stmt, error);
+
     case PF_BATCH_OP_INDEX_PENDING:
       if (_pf_store_index_pending (wdb->db, 0, op->count, NULL, changes) < 0)
         return _pf_store_set_error (error, wdb->db, sqlite3_errcode (wdb->db),
@@ -1092,14 +1115,20 @@ _pf_store_writer_db_apply (PfStoreWriterDb  *wdb,
                            GPtrArray        *files_to_delete,
                            GError          **error)
 {
+  gboolean ok = FALSE;
+
   /* A folder may be deleted between transactions. */
   g_hash_table_remove_all (wdb->folders);
   g_hash_table_remove_all (wdb->folder_counts);
   g_hash_table_remove_all (wdb->thread_counts);
   g_hash_table_remove_all (wdb->max_uids);
 
-  if (!_pf_store_exec (wdb->db, "BEGIN IMMEDIATE", error))
+  /* In WAL mode, FULL fsyncs the log at the commit; NORMAL only at
+   * checkpoints. */
+  if (batch->durable && !_pf_store_exec (wdb->db, "PRAGMA synchronous = FULL", error))
     return FALSE;
+  if (!_pf_store_exec (wdb->db, "BEGIN IMMEDIATE", error))
+    goto out;
 
   for (guint i = 0; i < batch->ops->len; i++)
     {
@@ -1107,7 +1136,7 @@ _pf_store_writer_db_apply (PfStoreWriterDb  *wdb,
                      files_to_delete, error))
         {
           sqlite3_exec (wdb->db, "ROLLBACK", NULL, NULL, NULL);
-          return FALSE;
+          goto out;
         }
     }
 
@@ -1115,8 +1144,12 @@ _pf_store_writer_db_apply (PfStoreWriterDb  *wdb,
       !_pf_store_exec (wdb->db, "COMMIT", error))
     {
       sqlite3_exec (wdb->db, "ROLLBACK", NULL, NULL, NULL);
-      return FALSE;
+      goto out;
     }
+  ok = TRUE;
 
-  return TRUE;
+out:
+  if (batch->durable)
+    sqlite3_exec (wdb->db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
+  return ok;
 }

@@ -113,6 +113,7 @@ batch_op_clear (gpointer data)
   g_clear_pointer (&op->numbers, g_array_unref);
   g_clear_pointer (&op->path, g_free);
   g_clear_pointer (&op->body_text, g_free);
+  g_clear_pointer (&op->uidl, g_free);
 }
 
 /**
@@ -441,6 +442,46 @@ pf_store_batch_index_pending (PfStoreBatch *batch,
 
   op = batch_append (batch, PF_BATCH_OP_INDEX_PENDING, 0);
   op->count = max_messages;
+}
+
+/**
+ * pf_store_batch_pop3_forget:
+ * @batch: a #PfStoreBatch
+ * @uidl: a POP3 UIDL
+ *
+ * Forgets that @uidl was downloaded (see pf_store_pop3_list_seen()): for
+ * a message the server deleted or no longer lists. Its local copy, if
+ * any, stays.
+ */
+void
+pf_store_batch_pop3_forget (PfStoreBatch *batch,
+                            const char   *uidl)
+{
+  PfBatchOp *op;
+
+  g_return_if_fail (batch != NULL);
+  g_return_if_fail (uidl != NULL);
+
+  op = batch_append (batch, PF_BATCH_OP_POP3_FORGET, 0);
+  op->uidl = g_strdup (uidl);
+}
+
+/**
+ * pf_store_batch_set_durable:
+ * @batch: a #PfStoreBatch
+ *
+ * Makes the commit of @batch durable before pf_store_apply_batch_async()
+ * reports it: the write-ahead log is fsynced at the commit. Usually a
+ * power loss may take the last commits back (the server still has what
+ * they stored); a POP3 download that is deleted on the server next has
+ * no other copy.
+ */
+void
+pf_store_batch_set_durable (PfStoreBatch *batch)
+{
+  g_return_if_fail (batch != NULL);
+
+  batch->durable = TRUE;
 }
 
 /* PfStoreChanges */

@@ -190,6 +190,9 @@ void          pf_store_batch_take_folded_body  (PfStoreBatch         *batch,
 
 void          pf_store_batch_index_pending     (PfStoreBatch         *batch,
                                                 guint                 max_messages);
+void          pf_store_batch_pop3_forget       (PfStoreBatch         *batch,
+                                                const char           *uidl);
+void          pf_store_batch_set_durable       (PfStoreBatch         *batch);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PfStoreBatch, pf_store_batch_unref)
 

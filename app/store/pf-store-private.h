@@ -23,6 +23,7 @@ typedef enum
   PF_BATCH_OP_FOLDER_STATE,
   PF_BATCH_OP_BODY,
   PF_BATCH_OP_INDEX_PENDING,
+  PF_BATCH_OP_POP3_FORGET,
 } PfBatchOpKind;
 
 typedef struct
@@ -50,12 +51,15 @@ typedef struct
   gint64          message_id;
   char           *path;
   char           *body_text;  /* folded (pf_store_fold_text()) */
+  /* POP3_FORGET */
+  char           *uidl;
 } PfBatchOp;
 
 struct _PfStoreBatch
 {
   gatomicrefcount  ref_count;
   GArray          *ops;   /* of PfBatchOp */
+  gboolean         durable;   /* commit with fsync (synchronous = FULL) */
 };
 
 /* Collects the changes of one transaction, folder by folder. */

@@ -210,10 +210,33 @@ static const char migration_2[] =
 static const char migration_3[] =
   "DROP TRIGGER messages_after_insert;";
 
+/* v4: POP3. pop3_seen remembers every UIDL downloaded and still on the
+ * server, also after the local copy is deleted (so it is not downloaded
+ * again, and "delete on the server when deleted here" knows what to
+ * delete); a sync forgets a UIDL once the server no longer lists it.
+ * deleted: no local copy is left. */
+static const char migration_4[] =
+  "CREATE TABLE pop3_seen ("
+  "  uidl       TEXT PRIMARY KEY,"
+  "  downloaded INTEGER NOT NULL,"
+  "  deleted    INTEGER NOT NULL DEFAULT 0"
+  ") WITHOUT ROWID;"
+  "INSERT INTO pop3_seen (uidl, downloaded)"
+  "  SELECT pop3_uidl, max (pop3_downloaded) FROM messages"
+  "   WHERE pop3_uidl IS NOT NULL GROUP BY pop3_uidl;"
+  "DROP INDEX messages_uidl;"
+  "CREATE INDEX messages_pop3_uidl ON messages (pop3_uidl) WHERE pop3_uidl IS NOT NULL;"
+  "CREATE TRIGGER messages_after_delete_pop3 AFTER DELETE ON messages"
+  "  WHEN OLD.pop3_uidl IS NOT NULL BEGIN"
+  "  UPDATE pop3_seen SET deleted = 1 WHERE uidl = OLD.pop3_uidl"
+  "   AND NOT EXISTS (SELECT 1 FROM messages WHERE pop3_uidl = OLD.pop3_uidl);"
+  "END;";
+
 static const char *const migrations[] = {
   migration_1,
   migration_2,
   migration_3,
+  migration_4,
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == PF_STORE_SCHEMA_VERSION);

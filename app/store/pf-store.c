@@ -1763,6 +1763,51 @@ pf_store_lookup_message_by_uidl (PfStore     *self,
 }
 
 /**
+ * pf_store_pop3_list_seen:
+ * @self: a #PfStore
+ * @error: return location for a #GError
+ *
+ * Every POP3 UIDL downloaded into this store and not forgotten since
+ * (pf_store_batch_pop3_forget()), including those whose local copy was
+ * deleted. A message inserted with a #PfStoreMessage:pop3_uidl is
+ * recorded in the same transaction.
+ *
+ * Returns: (transfer full) (element-type utf8 PfStorePop3Seen): UIDL →
+ *   #PfStorePop3Seen, or %NULL with @error set
+ */
+GHashTable *
+pf_store_pop3_list_seen (PfStore  *self,
+                         GError  **error)
+{
+  g_autoptr(PfStmt) stmt = NULL;
+  g_autoptr(GHashTable) seen = NULL;
+  int rc;
+
+  g_return_val_if_fail (PF_IS_STORE (self), NULL);
+
+  stmt = store_stmt (self, "SELECT uidl, downloaded, deleted FROM pop3_seen", error);
+  if (stmt == NULL)
+    return NULL;
+
+  seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      PfStorePop3Seen *entry = g_new0 (PfStorePop3Seen, 1);
+
+      entry->downloaded = sqlite3_column_int64 (stmt, 1);
+      entry->deleted = sqlite3_column_int (stmt, 2) != 0;
+      g_hash_table_insert (seen, column_dup (stmt, 0), entry);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      _pf_store_set_error (error, self->db, rc, "pop3_seen");
+      return NULL;
+    }
+
+  return g_steal_pointer (&seen);
+}
+
+/**
  * pf_store_list_uidls:
  * @self: a #PfStore
  * @folder_id: a folder, or 0 for all folders

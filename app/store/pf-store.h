@@ -60,7 +60,7 @@ GQuark pf_store_error_quark (void);
  *
  * The schema version (`PRAGMA user_version`) this build writes.
  */
-#define PF_STORE_SCHEMA_VERSION 3
+#define PF_STORE_SCHEMA_VERSION 4
 
 /**
  * PfStoreSpecialUse:
@@ -296,6 +296,19 @@ typedef struct
 
 void pf_store_outbox_item_free (PfStoreOutboxItem *item);
 
+/**
+ * PfStorePop3Seen:
+ * @downloaded: when it was downloaded, in seconds since the Unix epoch
+ * @deleted: whether its local copy was deleted since
+ *
+ * What the store knows of a POP3 message it downloaded.
+ */
+typedef struct
+{
+  gint64   downloaded;
+  gboolean deleted;
+} PfStorePop3Seen;
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PfStoreOutboxItem, pf_store_outbox_item_free)
 
 /**
@@ -427,6 +440,8 @@ GPtrArray         *pf_store_lookup_messages_by_message_id (PfStore         *self
 PfStoreMessage    *pf_store_lookup_message_by_uidl   (PfStore              *self,
                                                       gint64                folder_id,
                                                       const char           *uidl,
+                                                      GError              **error);
+GHashTable        *pf_store_pop3_list_seen           (PfStore              *self,
                                                       GError              **error);
 GPtrArray         *pf_store_list_uidls               (PfStore              *self,
                                                       gint64                folder_id,

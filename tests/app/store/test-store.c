@@ -518,6 +518,42 @@ test_pop3 (Fixture       *fixture,
   uidls = pf_store_list_uidls (fixture->store, inbox, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (uidls->len, ==, 3);
+
+  /* Every download is remembered, also after its local copy is gone; a
+   * copy in another folder keeps it "not deleted". */
+  {
+    gint64 archive = test_create_folder (fixture->store, "Archiv", TRUE);
+    g_autoptr(PfStoreBatch) more = pf_store_batch_new ();
+    g_autoptr(PfStoreMessage) m1 = pf_store_lookup_message_by_uidl (fixture->store, inbox,
+                                                                     "UIDL-1", &error);
+    g_autoptr(PfStoreMessage) m0 = pf_store_lookup_message_by_uidl (fixture->store, inbox,
+                                                                     "UIDL-0", &error);
+    PfStoreMessage *copy = test_message (archive, 0, 1001, "POP", NULL, NULL);
+    g_autoptr(GHashTable) seen = NULL;
+    PfStorePop3Seen *entry;
+
+    copy->pop3_uidl = g_strdup ("UIDL-0");
+    copy->pop3_downloaded = 123456;
+    pf_store_batch_take_message (more, copy);
+    pf_store_batch_expunge_ids (more, &m1->id, 1);
+    pf_store_batch_expunge_ids (more, &m0->id, 1);
+    pf_store_batch_pop3_forget (more, "UIDL-2");
+    pf_store_batch_set_durable (more);
+    g_assert_true (test_apply (fixture->store, more, &error));
+    g_assert_no_error (error);
+
+    seen = pf_store_pop3_list_seen (fixture->store, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (g_hash_table_size (seen), ==, 2);
+    entry = g_hash_table_lookup (seen, "UIDL-1");
+    g_assert_nonnull (entry);
+    g_assert_true (entry->deleted);
+    g_assert_cmpint (entry->downloaded, ==, 123456);
+    entry = g_hash_table_lookup (seen, "UIDL-0");
+    g_assert_nonnull (entry);
+    g_assert_false (entry->deleted);
+    g_assert_null (g_hash_table_lookup (seen, "UIDL-2"));
+  }
 }
 
 /* Full-text search */
