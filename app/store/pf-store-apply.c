@@ -984,7 +984,14 @@ apply_op (PfStoreWriterDb  *wdb,
   switch (op->kind)
     {
     case PF_BATCH_OP_MESSAGE:
-      return apply_message (wdb, op->message, changes, error);
+      if (!apply_message (wdb, op->message, changes, error))
+        return FALSE;
+      /* Its body is here: indexed now, unless it was indexed before. */
+      if (op->body_text != NULL &&
+          _pf_store_index_pending (wdb->db, op->message->id, 1, op->body_text, NULL) < 0)
+        return _pf_store_set_error (error, wdb->db, sqlite3_errcode (wdb->db),
+                                    "full-text index");
+      return TRUE;
 
     case PF_BATCH_OP_FLAGS:
       return apply_flags (wdb, op, changes, error);

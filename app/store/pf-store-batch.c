@@ -222,6 +222,33 @@ pf_store_batch_take_message (PfStoreBatch   *batch,
 }
 
 /**
+ * pf_store_batch_take_message_with_text:
+ * @batch: a #PfStoreBatch
+ * @message: (transfer full): the message summary, with its @body_path
+ * @folded_text: (nullable) (transfer full): its body text, folded with
+ *   pf_store_fold_text()
+ *
+ * Like pf_store_batch_take_message(), for a message whose body is here
+ * already (a POP3 download, a local copy): a new message goes into the
+ * full-text index at once, with @folded_text.
+ */
+void
+pf_store_batch_take_message_with_text (PfStoreBatch   *batch,
+                                       PfStoreMessage *message,
+                                       char           *folded_text)
+{
+  PfBatchOp *op;
+
+  g_return_if_fail (batch != NULL);
+  g_return_if_fail (message != NULL);
+  g_return_if_fail (message->folder_id > 0);
+
+  op = batch_append (batch, PF_BATCH_OP_MESSAGE, message->folder_id);
+  op->message = message;
+  op->body_text = folded_text;
+}
+
+/**
  * pf_store_batch_add_message:
  * @batch: a #PfStoreBatch
  * @message: the message summary (copied)

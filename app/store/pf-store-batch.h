@@ -157,6 +157,9 @@ void          pf_store_batch_add_message       (PfStoreBatch         *batch,
                                                 const PfStoreMessage *message);
 void          pf_store_batch_take_message      (PfStoreBatch         *batch,
                                                 PfStoreMessage       *message);
+void          pf_store_batch_take_message_with_text (PfStoreBatch    *batch,
+                                                PfStoreMessage       *message,
+                                                char                 *folded_text);
 void          pf_store_batch_set_flags         (PfStoreBatch         *batch,
                                                 gint64                folder_id,
                                                 guint32               uid,

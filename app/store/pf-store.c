@@ -1763,6 +1763,92 @@ pf_store_lookup_message_by_uidl (PfStore     *self,
 }
 
 /**
+ * pf_store_list_message_files:
+ * @self: a #PfStore
+ * @folder_id: a folder
+ * @error: return location for a #GError
+ *
+ * The message files the index refers to in a folder, for finding files
+ * a crash left behind in its Maildir (written, but never committed to
+ * the index): see pf_store_remove_stray_files().
+ *
+ * Returns: (transfer full) (element-type filename): a set of absolute
+ *   paths, or %NULL with @error set
+ */
+GHashTable *
+pf_store_list_message_files (PfStore  *self,
+                             gint64    folder_id,
+                             GError  **error)
+{
+  g_autoptr(PfStmt) stmt = NULL;
+  g_autoptr(GHashTable) files = NULL;
+  int rc;
+
+  g_return_val_if_fail (PF_IS_STORE (self), NULL);
+
+  stmt = store_stmt (self, "SELECT body_path FROM messages WHERE folder_id = ?1"
+                     " AND body_path IS NOT NULL", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, folder_id);
+
+  files = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_hash_table_add (files, _pf_store_absolute_path (self->data_dir,
+                                                      (const char *) sqlite3_column_text (stmt, 0)));
+  if (rc != SQLITE_DONE)
+    {
+      _pf_store_set_error (error, self->db, rc, "message files");
+      return NULL;
+    }
+
+  return g_steal_pointer (&files);
+}
+
+/**
+ * pf_store_remove_stray_files:
+ * @maildir: a folder's Maildir (pf_store_dup_maildir())
+ * @known: (element-type filename): the files the index refers to, from
+ *   pf_store_list_message_files()
+ *
+ * Removes what a crash may have left in @maildir: every file in `tmp/`,
+ * and files in `cur/` and `new/` that the index does not refer to. Call it
+ * from a worker thread, before anything is written into @maildir again,
+ * and only for folders whose every file is the store's own (local folders).
+ *
+ * Returns: how many files were removed
+ */
+guint
+pf_store_remove_stray_files (const char *maildir,
+                             GHashTable *known)
+{
+  static const char *const subdirs[] = { "tmp", "cur", "new" };
+  guint removed = 0;
+
+  g_return_val_if_fail (maildir != NULL, 0);
+  g_return_val_if_fail (known != NULL, 0);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (subdirs); i++)
+    {
+      g_autofree char *path = g_build_filename (maildir, subdirs[i], NULL);
+      g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+      const char *name;
+
+      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *file = g_build_filename (path, name, NULL);
+
+          if (i > 0 && g_hash_table_contains (known, file))
+            continue;
+          if (g_unlink (file) == 0)
+            removed++;
+        }
+    }
+
+  return removed;
+}
+
+/**
  * pf_store_pop3_list_seen:
  * @self: a #PfStore
  * @error: return location for a #GError

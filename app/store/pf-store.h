@@ -443,6 +443,11 @@ PfStoreMessage    *pf_store_lookup_message_by_uidl   (PfStore              *self
                                                       GError              **error);
 GHashTable        *pf_store_pop3_list_seen           (PfStore              *self,
                                                       GError              **error);
+GHashTable        *pf_store_list_message_files       (PfStore              *self,
+                                                      gint64                folder_id,
+                                                      GError              **error);
+guint              pf_store_remove_stray_files       (const char           *maildir,
+                                                      GHashTable           *known);
 GPtrArray         *pf_store_list_uidls               (PfStore              *self,
                                                       gint64                folder_id,
                                                       GError              **error);

@@ -57,6 +57,7 @@ struct _PfPop3Client
   GCancellable    *cancellable;   /* cancelled in dispose */
   GPtrArray       *capabilities;  /* CAPA lines, NULL before CAPA */
   GHashTable      *retrieved;     /* msgnum → msgnum: RETR completed */
+  GHashTable      *identified;    /* msgnum → unique-id of UIDL, "" after TOP */
   char            *apop_stamp;    /* the greeting's <...> (RFC 1939 §7) */
   GQueue           queue;         /* GTask of the commands, oldest first */
 
@@ -508,6 +509,7 @@ pf_pop3_client_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->capabilities, g_ptr_array_unref);
   g_clear_pointer (&self->retrieved, g_hash_table_unref);
+  g_clear_pointer (&self->identified, g_hash_table_unref);
   g_clear_pointer (&self->apop_stamp, g_free);
   g_assert (g_queue_is_empty (&self->queue));
 
@@ -528,6 +530,7 @@ pf_pop3_client_init (PfPop3Client *self)
 {
   self->cancellable = g_cancellable_new ();
   self->retrieved = g_hash_table_new (NULL, NULL);
+  self->identified = g_hash_table_new_full (NULL, NULL, NULL, g_free);
 }
 
 /**
@@ -1392,6 +1395,13 @@ pf_pop3_client_uidl_finish (PfPop3Client  *self,
       entry.uid = g_strdup (end + 1);
       g_array_append_val (entries, entry);
     }
+  for (guint i = 0; i < entries->len; i++)
+    {
+      PfPop3UidlEntry *entry = &g_array_index (entries, PfPop3UidlEntry, i);
+
+      g_hash_table_insert (self->identified, GUINT_TO_POINTER (entry->msgnum),
+                           g_strdup (entry->uid));
+    }
   return g_steal_pointer (&entries);
 }
 
@@ -1480,14 +1490,17 @@ pf_pop3_client_top_async (PfPop3Client        *self,
                           gpointer             user_data)
 {
   g_autofree char *line = NULL;
+  GTask *task;
 
   g_return_if_fail (PF_IS_POP3_CLIENT (self));
   g_return_if_fail (msgnum > 0);
   g_return_if_fail (G_IS_OUTPUT_STREAM (sink));
 
   line = g_strdup_printf ("TOP %u %u", msgnum, n_lines);
-  simple_command (self, line, COMMAND_MULTILINE, sink, pf_pop3_client_top_async,
-                  cancellable, callback, user_data);
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pf_pop3_client_top_async);
+  command_start (self, task, line, COMMAND_MULTILINE, sink);
+  ((Command *) g_task_get_task_data (task))->msgnum = msgnum;
 }
 
 /**
@@ -1503,7 +1516,58 @@ pf_pop3_client_top_finish (PfPop3Client  *self,
                            GAsyncResult  *result,
                            GError       **error)
 {
-  return simple_finish (self, result, pf_pop3_client_top_async, error) != NULL;
+  Command *command = simple_finish (self, result, pf_pop3_client_top_async, error);
+
+  if (command == NULL)
+    return FALSE;
+
+  if (!g_hash_table_contains (self->identified, GUINT_TO_POINTER (command->msgnum)))
+    g_hash_table_insert (self->identified, GUINT_TO_POINTER (command->msgnum), g_strdup (""));
+  return TRUE;
+}
+
+/**
+ * pf_pop3_client_confirm_stored_earlier:
+ * @self: a #PfPop3Client
+ * @msgnum: a message number
+ * @uid: (nullable): the unique-id the store recorded for it, or %NULL for
+ *   a server without UIDL (the store then recognised the message by its
+ *   header, read with pf_pop3_client_top_async() on this client)
+ * @error: return location for an error
+ *
+ * For a message the store downloaded in an earlier session and now wants
+ * deleted on the server (its policy's days are over, or the user deleted
+ * it). The token is given only if this client's UIDL reply numbered
+ * @msgnum with @uid (or, with %NULL, TOP of @msgnum completed here), so a
+ * renumbered mailbox never loses the wrong message.
+ *
+ * Returns: (transfer full) (nullable): a token for DELE, or %NULL with
+ *   %PF_POP3_ERROR_PROTOCOL
+ */
+PfPop3StoredToken *
+pf_pop3_client_confirm_stored_earlier (PfPop3Client  *self,
+                                       guint          msgnum,
+                                       const char    *uid,
+                                       GError       **error)
+{
+  const char *known;
+  PfPop3StoredToken *token;
+
+  g_return_val_if_fail (PF_IS_POP3_CLIENT (self), NULL);
+
+  known = g_hash_table_lookup (self->identified, GUINT_TO_POINTER (msgnum));
+  if (known == NULL || strcmp (known, uid != NULL ? uid : "") != 0)
+    {
+      g_set_error (error, PF_POP3_ERROR, PF_POP3_ERROR_PROTOCOL,
+                   _("Message %u is not the one stored before; it is not deleted "
+                     "from the server"), msgnum);
+      return NULL;
+    }
+
+  token = g_new0 (PfPop3StoredToken, 1);
+  token->client = self;
+  token->msgnum = msgnum;
+  return token;
 }
 
 /**

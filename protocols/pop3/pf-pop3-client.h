@@ -115,6 +115,10 @@ gboolean         pf_pop3_client_top_finish        (PfPop3Client        *self,
 PfPop3StoredToken *pf_pop3_client_confirm_stored  (PfPop3Client        *self,
                                                    guint                msgnum,
                                                    GError             **error);
+PfPop3StoredToken *pf_pop3_client_confirm_stored_earlier (PfPop3Client  *self,
+                                                   guint                msgnum,
+                                                   const char          *uid,
+                                                   GError             **error);
 
 void             pf_pop3_client_dele_async        (PfPop3Client        *self,
                                                    const PfPop3StoredToken *token,
