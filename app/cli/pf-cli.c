@@ -29,6 +29,7 @@
 #include "store/pf-store.h"
 #include "sync/pf-imap-sync.h"
 #include "sync/pf-operations.h"
+#include "sync/pf-pop3-sync.h"
 
 /*
  * postfach-cli: the same core as the window, driven from a terminal or a
@@ -127,6 +128,8 @@ exit_status_for (const GError *error)
           return PF_CLI_EXIT_FAILED;
         }
     }
+  if (g_error_matches (error, PF_POP3_ERROR, PF_POP3_ERROR_CONNECTION_LOST))
+    return PF_CLI_EXIT_UNREACHABLE;
   if (g_error_matches (error, PF_IMAP_ERROR, PF_IMAP_ERROR_AUTHENTICATION_FAILED) ||
       g_error_matches (error, PF_POP3_ERROR, PF_POP3_ERROR_AUTHENTICATION_FAILED))
     return PF_CLI_EXIT_AUTHENTICATION;
@@ -729,6 +732,65 @@ static int sync_offline_days = 14;
 /* --no-index: leave the search index of new summaries to the first search */
 static gboolean sync_no_index = FALSE;
 
+static void
+on_pop3_progress_cb (PfPop3Sync *sync,
+                     guint       done,
+                     guint       total,
+                     gpointer    user_data)
+{
+  if (total == 0)
+    return;
+  /* Translators: POP3 download progress: messages done, messages in all */
+  g_printerr (_("Downloading: %u/%u"), done, total);
+  g_printerr ("\n");
+}
+
+static int
+sync_pop3_account (PfAccount  *account,
+                   const char *password,
+                   gboolean    quiet)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PfStore) store = NULL;
+  g_autoptr(PfPop3Sync) sync = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  PfServerSettings *incoming = pf_account_get_incoming (account);
+  PfPop3SyncStats stats = { 0 };
+  GAsyncResult *slot = NULL;
+  gint64 start = g_get_monotonic_time ();
+  gboolean ok;
+
+  store = open_store (account, &error);
+  if (store == NULL)
+    return fail (g_steal_pointer (&error));
+
+  sync = pf_pop3_sync_new (store, incoming);
+  pf_pop3_sync_set_secret (sync, password,
+                           pf_server_settings_get_auth_method (incoming) == PF_AUTH_METHOD_OAUTH2);
+  pf_pop3_sync_set_policy (sync, pf_account_get_pop3_policy (account),
+                           pf_account_get_pop3_keep_days (account));
+  g_signal_connect (sync, "progress", G_CALLBACK (on_pop3_progress_cb), NULL);
+  pf_pop3_sync_run_async (sync, NULL, store_result_cb, &slot);
+  result = wait_for (&slot);
+  ok = pf_pop3_sync_run_finish (sync, result, &stats, &error);
+  pf_store_close (store);
+  if (!ok)
+    return fail (g_steal_pointer (&error));
+
+  if (!quiet)
+    {
+      /* Translators: the one-line summary of "postfach-cli sync" for a POP3
+       * account: id, messages on the server, downloaded, deleted there */
+      g_print (_("%s: %u on the server, %u new, %u deleted on the server, %.2f s"),
+               pf_account_get_id (account), stats.on_server, stats.new_messages,
+               stats.deleted_on_server,
+               (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC);
+      g_print ("\n");
+      fflush (stdout);
+    }
+  return PF_CLI_EXIT_OK;
+}
+
 static int
 sync_account (PfAccountManager *manager,
               PfAccount        *account,
@@ -746,18 +808,26 @@ sync_account (PfAccountManager *manager,
   GAsyncResult *slot = NULL;
   gint64 start = g_get_monotonic_time ();
 
-  if (pf_account_get_kind (account) != PF_ACCOUNT_KIND_IMAP)
+  if (pf_account_get_kind (account) == PF_ACCOUNT_KIND_POP3 && watch_poll_seconds > 0)
     {
-      g_printerr (_("postfach-cli: %s: syncing POP3 accounts is not available yet"),
+      g_printerr (_("postfach-cli: %s: --watch is for IMAP accounts"),
                   pf_account_get_id (account));
       g_printerr ("\n");
-      return PF_CLI_EXIT_FAILED;
+      return PF_CLI_EXIT_USAGE;
     }
 
   password = password_override != NULL ? g_strdup (password_override) :
              lookup_password (manager, account, incoming, &error);
   if (password == NULL)
     return fail (g_steal_pointer (&error));
+
+  if (pf_account_get_kind (account) == PF_ACCOUNT_KIND_POP3)
+    {
+      int status = sync_pop3_account (account, password, quiet);
+
+      explicit_bzero (password, strlen (password));
+      return status;
+    }
 
   store = open_store (account, &error);
   if (store == NULL)
