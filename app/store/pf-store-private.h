@@ -125,6 +125,9 @@ gboolean         _pf_store_ensure_maildir       (const char      *dir,
 PfStoreWriter   *_pf_store_writer_new           (const char      *dir,
                                                  GError         **error);
 char            *_pf_store_normalize_message_id (const char      *message_id);
+gboolean         _pf_store_fsync_dir            (const char      *dir,
+                                                 GError         **error);
+char            *_pf_store_maildir_unique_name  (void);
 
 /* Message rows */
 #define PF_STORE_MESSAGE_COLUMNS \

@@ -102,9 +102,9 @@ struct _PfStoreWriter
   gboolean       cache;       /* a copy of server data: no fsync */
 };
 
-static gboolean
-fsync_dir (const char  *dir,
-           GError     **error)
+gboolean
+_pf_store_fsync_dir (const char  *dir,
+                     GError     **error)
 {
   int fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   int saved_errno;
@@ -123,8 +123,8 @@ fsync_dir (const char  *dir,
   return FALSE;
 }
 
-static char *
-maildir_unique_name (void)
+char *
+_pf_store_maildir_unique_name (void)
 {
   static gint counter;
   g_autofree char *host = g_strdup (g_get_host_name ());
@@ -176,7 +176,7 @@ _pf_store_writer_new (const char  *dir,
 
   writer = g_new0 (PfStoreWriter, 1);
   writer->dir = g_strdup (dir);
-  writer->name = maildir_unique_name ();
+  writer->name = _pf_store_maildir_unique_name ();
   writer->tmp_path = g_build_filename (dir, "tmp", writer->name, NULL);
   writer->fd = open (writer->tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (writer->fd < 0)
@@ -303,7 +303,7 @@ pf_store_writer_commit (PfStoreWriter  *writer,
 
   writer->committed = TRUE;
 
-  if (!writer->cache && !fsync_dir (cur_dir, error))
+  if (!writer->cache && !_pf_store_fsync_dir (cur_dir, error))
     {
       /* Not durable: do not report a message that may vanish on a crash. */
       g_unlink (final_path);

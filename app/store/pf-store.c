@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
@@ -2162,6 +2163,185 @@ emit_changes (PfStore     *self,
   for (guint i = 0; i < folders->len; i++)
     g_signal_emit (self, signals[FOLDER_CHANGED], 0, g_array_index (folders, gint64, i));
   g_object_unref (self);
+}
+
+/**
+ * pf_store_move_local:
+ * @self: a #PfStore
+ * @message_ids: (array length=n_ids): messages of local-only folders
+ * @n_ids: how many
+ * @target_folder_id: a local-only folder, or 0 to delete the messages
+ *   for good
+ * @error: return location for a #GError
+ *
+ * Moves messages between folders that exist only here (the folders of a
+ * POP3 account), files and all, or deletes them, in one transaction.
+ * A message file is linked into the target's Maildir (and the directory
+ * fsynced) before the index says it is there, and the old name removed
+ * only after the commit: a crash leaves at worst a second name of the
+ * file, never a message without one. Deleting a message downloaded by
+ * POP3 marks its UIDL (see pf_store_pop3_list_seen()).
+ *
+ * Returns: %TRUE, or %FALSE with @error set and nothing changed
+ */
+gboolean
+pf_store_move_local (PfStore       *self,
+                     const gint64  *message_ids,
+                     gsize          n_ids,
+                     gint64         target_folder_id,
+                     GError       **error)
+{
+  g_autoptr(PfChangeSet) set = _pf_change_set_new ();
+  g_autoptr(PfStoreFolder) target = NULL;
+  g_autoptr(GPtrArray) old_files = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) new_files = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *target_cur = NULL;
+  gboolean ok = TRUE;
+
+  g_return_val_if_fail (PF_IS_STORE (self), FALSE);
+
+  if (target_folder_id != 0)
+    {
+      g_autofree char *dir = NULL;
+
+      target = pf_store_get_folder (self, target_folder_id, error);
+      if (target == NULL)
+        return FALSE;
+      if (!target->local_only)
+        {
+          g_set_error (error, PF_STORE_ERROR, PF_STORE_ERROR_INVALID,
+                       _("“%s” is a folder on the server"), target->name);
+          return FALSE;
+        }
+      dir = maildir_path (self, target->dir_name);
+      target_cur = g_build_filename (dir, "cur", NULL);
+    }
+
+  if (!begin (self, error))
+    return FALSE;
+
+  for (gsize i = 0; ok && i < n_ids; i++)
+    {
+      g_autoptr(PfStmt) select = store_stmt (self, "SELECT m.folder_id, m.body_path, f.local_only"
+                                             " FROM messages m JOIN folders f"
+                                             " ON f.id = m.folder_id WHERE m.id = ?1", error);
+      g_autofree char *old_path = NULL;
+      gint64 source;
+
+      if (select == NULL)
+        {
+          ok = FALSE;
+          break;
+        }
+      sqlite3_bind_int64 (select, 1, message_ids[i]);
+      if (sqlite3_step (select) != SQLITE_ROW)
+        {
+          g_set_error (error, PF_STORE_ERROR, PF_STORE_ERROR_NOT_FOUND,
+                       _("The message does not exist"));
+          ok = FALSE;
+          break;
+        }
+      source = sqlite3_column_int64 (select, 0);
+      if (sqlite3_column_text (select, 1) != NULL)
+        old_path = _pf_store_absolute_path (self->data_dir,
+                                            (const char *) sqlite3_column_text (select, 1));
+      if (sqlite3_column_int (select, 2) == 0)
+        {
+          g_set_error_literal (error, PF_STORE_ERROR, PF_STORE_ERROR_INVALID,
+                               _("The message is in a folder on the server"));
+          ok = FALSE;
+          break;
+        }
+
+      if (target == NULL)
+        {
+          g_autoptr(PfStmt) remove = store_stmt (self, "DELETE FROM messages WHERE id = ?1",
+                                                 error);
+
+          ok = remove != NULL;
+          if (ok)
+            {
+              sqlite3_bind_int64 (remove, 1, message_ids[i]);
+              ok = stmt_done (self, remove, error);
+            }
+          if (ok && old_path != NULL)
+            g_ptr_array_add (old_files, g_steal_pointer (&old_path));
+          _pf_change_set_removed (set, source, message_ids[i]);
+        }
+      else if (source != target->id)
+        {
+          g_autoptr(PfStmt) allocate = store_stmt (self, "UPDATE folders SET uidnext ="
+                                                   " max (uidnext, 1) + 1 WHERE id = ?1"
+                                                   " RETURNING uidnext - 1", error);
+          g_autoptr(PfStmt) update = NULL;
+          g_autofree char *new_path = NULL;
+          gint64 uid = 0;
+
+          ok = allocate != NULL;
+          if (ok)
+            {
+              sqlite3_bind_int64 (allocate, 1, target->id);
+              ok = sqlite3_step (allocate) == SQLITE_ROW;
+              uid = ok ? sqlite3_column_int64 (allocate, 0) : 0;
+              if (ok)
+                sqlite3_step (allocate);
+              else
+                _pf_store_set_error (error, self->db, sqlite3_errcode (self->db), "uid");
+            }
+          if (ok && old_path != NULL)
+            {
+              g_autofree char *name = _pf_store_maildir_unique_name ();
+              g_autofree char *file = g_strconcat (name, ":2,", NULL);
+
+              new_path = g_build_filename (target_cur, file, NULL);
+              if (link (old_path, new_path) != 0)
+                {
+                  int saved_errno = errno;
+
+                  g_set_error (error, PF_STORE_ERROR, PF_STORE_ERROR_IO,
+                               _("Cannot move the message file: %s"), g_strerror (saved_errno));
+                  ok = FALSE;
+                }
+              else
+                {
+                  g_ptr_array_add (new_files, g_strdup (new_path));
+                  g_ptr_array_add (old_files, g_steal_pointer (&old_path));
+                }
+            }
+          if (ok)
+            {
+              update = store_stmt (self, "UPDATE messages SET folder_id = ?2, uid = ?3,"
+                                   " body_path = coalesce (?4, body_path) WHERE id = ?1", error);
+              ok = update != NULL;
+            }
+          if (ok)
+            {
+              sqlite3_bind_int64 (update, 1, message_ids[i]);
+              sqlite3_bind_int64 (update, 2, target->id);
+              sqlite3_bind_int64 (update, 3, uid);
+              bind_text (update, 4, new_path != NULL ?
+                         _pf_store_relative_path (self->data_dir, new_path) : NULL);
+              ok = stmt_done (self, update, error);
+            }
+          _pf_change_set_removed (set, source, message_ids[i]);
+          _pf_change_set_inserted (set, target->id, message_ids[i]);
+        }
+    }
+
+  if (ok && new_files->len > 0)
+    ok = _pf_store_fsync_dir (target_cur, error);
+
+  if (!commit_or_rollback (self, ok, error))
+    {
+      for (guint i = 0; i < new_files->len; i++)
+        g_unlink (new_files->pdata[i]);
+      return FALSE;
+    }
+
+  for (guint i = 0; i < old_files->len; i++)
+    g_unlink (old_files->pdata[i]);
+  emit_changes (self, set);
+  return TRUE;
 }
 
 /**

@@ -441,6 +441,11 @@ PfStoreMessage    *pf_store_lookup_message_by_uidl   (PfStore              *self
                                                       gint64                folder_id,
                                                       const char           *uidl,
                                                       GError              **error);
+gboolean           pf_store_move_local               (PfStore              *self,
+                                                      const gint64         *message_ids,
+                                                      gsize                 n_ids,
+                                                      gint64                target_folder_id,
+                                                      GError              **error);
 GHashTable        *pf_store_pop3_list_seen           (PfStore              *self,
                                                       GError              **error);
 GHashTable        *pf_store_list_message_files       (PfStore              *self,

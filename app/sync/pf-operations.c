@@ -89,6 +89,89 @@ lookup_ids (PfStore        *store,
   return g_steal_pointer (&ids);
 }
 
+/* Local folders
+ *
+ * Folders that exist only here (all of a POP3 account's) have no server
+ * to replay to: a change is applied completely at once and recorded as
+ * done, so the queue shows it without waiting for a sync. */
+
+static gboolean
+is_local_folder (PfStore *store,
+                 gint64   folder_id)
+{
+  g_autoptr(PfStoreFolder) folder = pf_store_get_folder (store, folder_id, NULL);
+
+  return folder != NULL && folder->local_only;
+}
+
+/* Whether the account keeps all its folders here (a POP3 account). */
+static gboolean
+is_local_account (PfStore *store)
+{
+  g_autoptr(PfStoreFolder) inbox =
+    pf_store_lookup_folder_by_special_use (store, PF_STORE_SPECIAL_USE_INBOX, NULL);
+
+  return inbox != NULL && inbox->local_only;
+}
+
+static gint64
+mark_done (PfStore  *store,
+           gint64    operation_id,
+           GError  **error)
+{
+  if (operation_id != 0 && !pf_store_mark_operation_done (store, operation_id, error))
+    return 0;
+  return operation_id;
+}
+
+static gint64 flag_operation (PfStore        *store,
+                              const char     *kind,
+                              gint64          folder_id,
+                              const guint32  *uids,
+                              gsize           n_uids,
+                              PfStoreFlags    add,
+                              PfStoreFlags    remove,
+                              const char     *args,
+                              GError        **error);
+
+/* Moves (or with @target_folder_id 0 deletes) messages of a local folder
+ * at once; the operation is recorded first and removed if that fails. */
+static gint64
+local_transfer (PfStore        *store,
+                const char     *kind,
+                gint64          folder_id,
+                const guint32  *uids,
+                gsize           n_uids,
+                gint64          target_folder_id,
+                GError        **error)
+{
+  g_autoptr(GArray) ids = lookup_ids (store, folder_id, uids, n_uids, error);
+  g_autofree char *args = NULL;
+  gint64 operation_id;
+
+  if (ids == NULL)
+    return 0;
+  if (target_folder_id != 0 && !is_local_folder (store, target_folder_id))
+    {
+      g_set_error_literal (error, PF_STORE_ERROR, PF_STORE_ERROR_INVALID,
+                           _("Messages of a local folder can only go to another local folder"));
+      return 0;
+    }
+  if (target_folder_id != 0)
+    args = g_strdup_printf ("target=%" G_GINT64_FORMAT, target_folder_id);
+  operation_id = flag_operation (store, kind, folder_id, uids, n_uids, PF_STORE_FLAG_NONE,
+                                 PF_STORE_FLAG_NONE, args, error);
+  if (operation_id == 0)
+    return 0;
+  if (!pf_store_move_local (store, (const gint64 *) (gpointer) ids->data, ids->len,
+                            target_folder_id, error))
+    {
+      pf_store_remove_operation (store, operation_id, NULL);
+      return 0;
+    }
+  return mark_done (store, operation_id, error);
+}
+
 static gint64
 flag_operation (PfStore        *store,
                 const char     *kind,
@@ -155,12 +238,15 @@ pf_operations_set_flags (PfStore        *store,
                          GError        **error)
 {
   g_autofree char *args = NULL;
+  gint64 operation_id;
 
   g_return_val_if_fail (PF_IS_STORE (store), 0);
 
   args = g_strdup_printf ("add=%u remove=%u", (guint) add, (guint) remove);
-  return flag_operation (store, PF_OPERATION_FLAGS, folder_id, uids, n_uids, add, remove,
-                         args, error);
+  operation_id = flag_operation (store, PF_OPERATION_FLAGS, folder_id, uids, n_uids, add, remove,
+                                 args, error);
+  return is_local_folder (store, folder_id) ? mark_done (store, operation_id, error)
+                                            : operation_id;
 }
 
 static gboolean
@@ -228,6 +314,13 @@ pf_operations_move (PfStore        *store,
 {
   g_return_val_if_fail (PF_IS_STORE (store), 0);
 
+  if (is_local_folder (store, folder_id))
+    {
+      if (!check_target (store, folder_id, target_folder_id, error))
+        return 0;
+      return local_transfer (store, PF_OPERATION_MOVE, folder_id, uids, n_uids,
+                             target_folder_id, error);
+    }
   return transfer (store, PF_OPERATION_MOVE, folder_id, uids, n_uids, target_folder_id,
                    PF_STORE_FLAG_DELETED, error);
 }
@@ -255,6 +348,12 @@ pf_operations_copy (PfStore        *store,
 {
   g_return_val_if_fail (PF_IS_STORE (store), 0);
 
+  if (is_local_folder (store, folder_id))
+    {
+      g_set_error_literal (error, PF_STORE_ERROR, PF_STORE_ERROR_INVALID,
+                           _("Copying messages of a local folder is not possible yet"));
+      return 0;
+    }
   return transfer (store, PF_OPERATION_COPY, folder_id, uids, n_uids, target_folder_id,
                    PF_STORE_FLAG_NONE, error);
 }
@@ -286,6 +385,9 @@ pf_operations_delete (PfStore        *store,
   trash = pf_store_lookup_folder_by_special_use (store, PF_STORE_SPECIAL_USE_TRASH, NULL);
   if (trash != NULL && trash->id != folder_id)
     return pf_operations_move (store, folder_id, uids, n_uids, trash->id, error);
+
+  if (is_local_folder (store, folder_id))
+    return local_transfer (store, PF_OPERATION_DELETE, folder_id, uids, n_uids, 0, error);
 
   return flag_operation (store, PF_OPERATION_DELETE, folder_id, uids, n_uids,
                          PF_STORE_FLAG_DELETED, PF_STORE_FLAG_NONE, NULL, error);
@@ -324,6 +426,31 @@ pf_operations_empty_folder (PfStore  *store,
                                                 NULL);
       if (message != NULL)
         g_array_append_val (ids, message->id);
+    }
+  if (is_local_folder (store, folder_id))
+    {
+      gint64 operation_id;
+
+      if (ids->len == 0)
+        {
+          g_set_error_literal (error, PF_STORE_ERROR, PF_STORE_ERROR_INVALID,
+                               _("The folder is empty"));
+          return 0;
+        }
+      operation_id = pf_store_enqueue_flag_operation (store, PF_OPERATION_EMPTY_FOLDER,
+                                                      folder_id,
+                                                      (const gint64 *) (gpointer) ids->data,
+                                                      ids->len, PF_STORE_FLAG_NONE,
+                                                      PF_STORE_FLAG_NONE, "1:*", NULL, error);
+      if (operation_id == 0)
+        return 0;
+      if (!pf_store_move_local (store, (const gint64 *) (gpointer) ids->data, ids->len, 0,
+                                error))
+        {
+          pf_store_remove_operation (store, operation_id, NULL);
+          return 0;
+        }
+      return mark_done (store, operation_id, error);
     }
   return pf_store_enqueue_flag_operation (store, PF_OPERATION_EMPTY_FOLDER, folder_id,
                                           (const gint64 *) (gpointer) ids->data, ids->len,
@@ -372,6 +499,7 @@ pf_operations_create_folder (PfStore     *store,
   folder->name = g_strdup (name);
   folder->display_name = leaf_of (name, 0);
   folder->subscribed = TRUE;
+  folder->local_only = is_local_account (store);
   folder_id = pf_store_create_folder (store, folder, error);
   if (folder_id <= 0)
     return 0;
@@ -379,7 +507,7 @@ pf_operations_create_folder (PfStore     *store,
                                              NULL, name, NULL, error);
   if (operation_id == 0)
     pf_store_delete_folder (store, folder_id, NULL);
-  return operation_id;
+  return folder->local_only ? mark_done (store, operation_id, error) : operation_id;
 }
 
 /**
@@ -417,7 +545,7 @@ pf_operations_rename_folder (PfStore     *store,
       pf_store_remove_operation (store, operation_id, NULL);
       return 0;
     }
-  return operation_id;
+  return folder->local_only ? mark_done (store, operation_id, error) : operation_id;
 }
 
 /**
@@ -458,7 +586,7 @@ pf_operations_delete_folder (PfStore  *store,
       pf_store_remove_operation (store, operation_id, NULL);
       return 0;
     }
-  return operation_id;
+  return folder->local_only ? mark_done (store, operation_id, error) : operation_id;
 }
 
 /**

@@ -307,6 +307,54 @@ def test_download_delete():
     check(len(found) == 6, found)
 
 
+def ls_uids(account, folder):
+    result = cli("ls", "--account", account, folder)
+    return {int(line.split("\t")[0]): line.split("\t") for line in result.stdout.splitlines()}
+
+
+@tap.test("local folders: flags, moves, Trash and deleting for good, at once and without a server")
+def test_local_folders():
+    account = state["delete"]
+    inbox = ls_uids(account, "INBOX")
+    first, second, third = sorted(inbox)[:3]
+    cli("flag", "--account", account, "INBOX", str(first), "--flagged")
+    check("F" in ls_uids(account, "INBOX")[first][1], "flag")
+    cli("folder", "create", "--account", account, "Projekte")
+    cli("move", "--account", account, "INBOX", str(second), "--to", "Projekte")
+    moved = ls_uids(account, "Projekte")
+    check(len(moved) == 1 and list(moved.values())[0][4] == inbox[second][4], moved)
+    check(second not in ls_uids(account, "INBOX"), "still in the Inbox")
+    cli("delete", "--account", account, "INBOX", str(third))
+    trash = ls_uids(account, "Trash")
+    check(len(trash) == 1, trash)
+    cli("delete", "--account", account, "Trash", str(list(trash)[0]))
+    check(ls_uids(account, "Trash") == {}, "not deleted from the Trash")
+    check(len(ls_uids(account, "INBOX")) == len(inbox) - 2, "Inbox count")
+    show = cli("show", "--account", account, "Projekte", str(list(moved)[0])).stdout
+    check("Zeile mit Inhalt" in show, "the moved message's file")
+    check(cli("queue", "--account", account).stdout.strip() == "", "local changes left queued")
+    folders = cli("folders", account).stdout
+    check("Projekte" in folders and "Trash" in folders and "Sent" in folders, folders)
+
+
+@tap.test("delete on the server what is deleted here, and only then")
+def test_mirror_local_deletes():
+    empty_maildrop()
+    account = add_account("POP mirror", "mirror-local-deletes")
+    sent = deliver(3, "Spiegel")
+    check(summary(cli("sync", account))["new"] == 3, "first")
+    uid = sorted(ls_uids(account, "INBOX"))[0]
+    cli("delete", "--account", account, "INBOX", str(uid))
+    # In the Trash it is still here: the server keeps it.
+    check(summary(cli("sync", account))["deleted"] == 0, "deleted while in the Trash")
+    cli("delete", "--account", account, "Trash", str(sorted(ls_uids(account, "Trash"))[0]))
+    numbers = summary(cli("sync", account))
+    check(numbers == {"on_server": 3, "new": 0, "deleted": 1}, numbers)
+    check(len(server_subjects()) == 2 and len(ls_uids(account, "INBOX")) == 2,
+          f"{server_subjects()} / {sent}")
+    empty_maildrop()
+
+
 @tap.test("leave on the server: downloaded once, never deleted")
 def test_keep():
     empty_maildrop()
