@@ -100,6 +100,7 @@ struct _PfStoreWriter
   GOutputStream *stream;
   gboolean       committed;
   gboolean       cache;       /* a copy of server data: no fsync */
+  gboolean       defer_dir;   /* no fsync of cur/: pf_store_sync_maildir() */
 };
 
 gboolean
@@ -235,6 +236,64 @@ pf_store_write_cache_file (const char  *maildir,
 }
 
 /**
+ * pf_store_write_synced_file:
+ * @maildir: a folder's Maildir, from pf_store_dup_maildir()
+ * @data: the message
+ * @error: return location for a #GError
+ *
+ * Writes a message that has no other copy (a POP3 download) into
+ * @maildir: tmp/, fsync of the file, rename into cur/. The directory is
+ * not fsynced here, so that many files cost one directory sync: call
+ * pf_store_sync_maildir() before the index may refer to them.
+ * Thread-safe; call it from a worker thread.
+ *
+ * Returns: (transfer full): the absolute path, or %NULL with @error set
+ */
+char *
+pf_store_write_synced_file (const char  *maildir,
+                            GBytes      *data,
+                            GError     **error)
+{
+  g_autoptr(PfStoreWriter) writer = NULL;
+  gsize size;
+  const guint8 *bytes;
+
+  g_return_val_if_fail (maildir != NULL, NULL);
+  g_return_val_if_fail (data != NULL, NULL);
+
+  writer = _pf_store_writer_new (maildir, error);
+  if (writer == NULL)
+    return NULL;
+  writer->defer_dir = TRUE;
+  bytes = g_bytes_get_data (data, &size);
+  if (!g_output_stream_write_all (writer->stream, bytes, size, NULL, NULL, error))
+    return NULL;
+  return pf_store_writer_commit (writer, NULL, error);
+}
+
+/**
+ * pf_store_sync_maildir:
+ * @maildir: a folder's Maildir
+ * @error: return location for a #GError
+ *
+ * Makes the names of the files pf_store_write_synced_file() put into
+ * @maildir durable (fsync of `cur/`). Blocks on the disk.
+ *
+ * Returns: %TRUE, or %FALSE with @error set
+ */
+gboolean
+pf_store_sync_maildir (const char  *maildir,
+                       GError     **error)
+{
+  g_autofree char *cur_dir = NULL;
+
+  g_return_val_if_fail (maildir != NULL, FALSE);
+
+  cur_dir = g_build_filename (maildir, "cur", NULL);
+  return _pf_store_fsync_dir (cur_dir, error);
+}
+
+/**
  * pf_store_writer_get_stream:
  * @writer: a #PfStoreWriter
  *
@@ -303,7 +362,7 @@ pf_store_writer_commit (PfStoreWriter  *writer,
 
   writer->committed = TRUE;
 
-  if (!writer->cache && !_pf_store_fsync_dir (cur_dir, error))
+  if (!writer->cache && !writer->defer_dir && !_pf_store_fsync_dir (cur_dir, error))
     {
       /* Not durable: do not report a message that may vanish on a crash. */
       g_unlink (final_path);

@@ -411,6 +411,11 @@ char              *pf_store_new_outbox_file          (PfStore              *self
 char              *pf_store_dup_maildir              (PfStore              *self,
                                                       gint64                folder_id,
                                                       GError              **error);
+char              *pf_store_write_synced_file        (const char           *maildir,
+                                                      GBytes               *data,
+                                                      GError              **error);
+gboolean           pf_store_sync_maildir             (const char           *maildir,
+                                                      GError              **error);
 char              *pf_store_write_cache_file         (const char           *maildir,
                                                       GBytes               *data,
                                                       GError              **error);

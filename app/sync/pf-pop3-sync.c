@@ -27,10 +27,12 @@
  * local copy is deleted). A server without UIDL: the SHA-256 of each
  * message's header (TOP n 0) stands in for it.
  *
- * Nothing lost, nothing twice. Each new message is streamed by RETR into
- * a temporary file of the Inbox's Maildir, fsynced and renamed into cur/
- * (PfStoreWriter), parsed, and committed to the index in a durable batch
- * (fsync of the SQLite log) together with its UIDL. Only after that
+ * Nothing lost, nothing twice. Each new message is read by RETR (many in
+ * flight), written by a worker thread into a temporary file of the
+ * Inbox's Maildir, fsynced and renamed into cur/ (pf_store_write_synced_file()),
+ * parsed there, and committed to the index in a durable batch (one fsync
+ * of cur/, then the commit with an fsync of the SQLite log) together
+ * with its UIDL. Only after that
  * commit is DELE sent, if the policy says so, and the server deletes
  * only at QUIT. So, killed or disconnected anywhere:
  *  - before a file is complete: the temporary file is left; the message
@@ -54,8 +56,8 @@
  * deleted).
  */
 
-#define DEFAULT_BATCH_SIZE 100
-#define RETR_WINDOW        8
+#define DEFAULT_BATCH_SIZE 250
+#define RETR_WINDOW        32
 #define TOP_KEY_PREFIX     "top:"
 
 struct _PfPop3Sync
@@ -288,7 +290,7 @@ pf_pop3_sync_set_clock (PfPop3Sync      *self,
  * pf_pop3_sync_set_batch_size:
  * @self: a #PfPop3Sync
  * @batch_size: downloaded messages per durable commit (at least 1; the
- *   default is 100)
+ *   default is 250)
  */
 void
 pf_pop3_sync_set_batch_size (PfPop3Sync *self,
@@ -418,9 +420,10 @@ summary_from_mime (PfMimeMessage *parsed,
 
 typedef struct
 {
-  GTask         *task;      /* the run */
-  guint          index;     /* into run->entries */
-  PfStoreWriter *writer;
+  GTask          *task;     /* the run */
+  guint           index;    /* into run->entries */
+  GOutputStream  *sink;     /* RETR into memory */
+  GBytes         *data;
   /* From the worker thread */
   PfStoreMessage *message;
   char           *folded_text;
@@ -429,7 +432,8 @@ typedef struct
 static void
 download_free (Download *download)
 {
-  g_clear_pointer (&download->writer, pf_store_writer_free);
+  g_clear_object (&download->sink);
+  g_clear_pointer (&download->data, g_bytes_unref);
   g_clear_pointer (&download->message, pf_store_message_free);
   g_clear_pointer (&download->folded_text, g_free);
   g_free (download);
@@ -437,7 +441,7 @@ download_free (Download *download)
 
 static void pump (GTask *task);
 
-/* Worker thread: makes the file durable and parses it. */
+/* Worker thread: writes the file (fsynced) and parses the message. */
 static void
 commit_thread (GTask        *job,
                gpointer      source_object,
@@ -447,26 +451,18 @@ commit_thread (GTask        *job,
   Download *download = task_data;
   Run *run = g_task_get_task_data (download->task);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GFile) file = NULL;
-  g_autoptr(GFileInputStream) stream = NULL;
   g_autoptr(PfMimeMessage) parsed = NULL;
   g_autofree char *path = NULL;
-  GStatBuf st;
 
-  path = pf_store_writer_commit (download->writer, cancellable, &error);
-  g_clear_pointer (&download->writer, pf_store_writer_free);
+  path = pf_store_write_synced_file (run->maildir, download->data, &error);
   if (path == NULL)
     {
       g_task_return_error (job, g_steal_pointer (&error));
       return;
     }
 
-  file = g_file_new_for_path (path);
-  stream = g_file_read (file, cancellable, &error);
-  if (stream != NULL)
-    parsed = pf_mime_message_parse (G_INPUT_STREAM (stream), cancellable, NULL);
-
   /* Broken mail is stored as it came, with what could be read of it. */
+  parsed = pf_mime_message_parse_bytes (download->data, NULL);
   if (parsed != NULL)
     {
       g_autofree char *text = pf_mime_message_dup_search_text (parsed);
@@ -482,8 +478,8 @@ commit_thread (GTask        *job,
       download->message->pop3_downloaded = run->now;
     }
   download->message->body_path = g_steal_pointer (&path);
-  if (g_stat (download->message->body_path, &st) == 0)
-    download->message->size = st.st_size;
+  download->message->size = g_bytes_get_size (download->data);
+  g_clear_pointer (&download->data, g_bytes_unref);
   g_task_return_boolean (job, TRUE);
 }
 
@@ -499,11 +495,51 @@ static void batch_applied_cb (GObject      *object,
                               gpointer      user_data);
 
 static void
+maildir_synced_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  Commit *commit = user_data;
+  PfPop3Sync *self = g_task_get_source_object (commit->task);
+  g_autoptr(GError) error = NULL;
+  PfStoreBatch *batch = g_task_get_task_data (G_TASK (result));
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      Run *run = g_task_get_task_data (commit->task);
+
+      run->batches_in_flight--;
+      run_set_error (run, g_steal_pointer (&error));
+      pump (commit->task);
+      g_object_unref (commit->task);
+      g_array_unref (commit->entries);
+      g_free (commit);
+      return;
+    }
+  pf_store_apply_batch_async (self->store, batch, NULL, batch_applied_cb, commit);
+}
+
+static void
+sync_maildir_thread (GTask        *job,
+                     gpointer      source_object,
+                     gpointer      task_data,
+                     GCancellable *cancellable)
+{
+  const char *maildir = g_object_get_data (G_OBJECT (job), "pf-maildir");
+  GError *error = NULL;
+
+  if (pf_store_sync_maildir (maildir, &error))
+    g_task_return_boolean (job, TRUE);
+  else
+    g_task_return_error (job, error);
+}
+
+static void
 flush_batch (GTask *task)
 {
-  PfPop3Sync *self = g_task_get_source_object (task);
   Run *run = g_task_get_task_data (task);
   g_autoptr(PfStoreBatch) batch = g_steal_pointer (&run->batch);
+  g_autoptr(GTask) job = NULL;
   Commit *commit;
 
   if (batch == NULL)
@@ -513,11 +549,15 @@ flush_batch (GTask *task)
   commit->task = g_object_ref (task);
   commit->entries = g_steal_pointer (&run->batch_entries);
 
-  /* The download is deleted on the server next: it must survive a power
-   * loss before that. */
+  /* The downloads are deleted on the server next: their files' names
+   * (one fsync of cur/ for the batch) and the index commit (fsync of the
+   * log) must survive a power loss before that. */
   pf_store_batch_set_durable (batch);
   run->batches_in_flight++;
-  pf_store_apply_batch_async (self->store, batch, NULL, batch_applied_cb, commit);
+  job = g_task_new (NULL, NULL, maildir_synced_cb, commit);
+  g_task_set_task_data (job, g_steal_pointer (&batch), (GDestroyNotify) pf_store_batch_unref);
+  g_object_set_data_full (G_OBJECT (job), "pf-maildir", g_strdup (run->maildir), g_free);
+  g_task_run_in_thread (job, sync_maildir_thread);
 }
 
 static void dele_cb (GObject      *object,
@@ -629,11 +669,13 @@ retr_cb (GObject      *object,
     {
       run->in_flight--;
       run_set_error (run, g_steal_pointer (&error));
-      download_free (download);   /* removes the incomplete file */
+      download_free (download);
       pump (task);
       g_object_unref (task);
       return;
     }
+  g_output_stream_close (download->sink, NULL, NULL);
+  download->data = g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (download->sink));
 
   /* Not cancellable: a complete download is made durable and stored. */
   job = g_task_new (NULL, NULL, committed_cb, NULL);
@@ -645,27 +687,16 @@ static void
 start_download (GTask *task,
                 guint  index)
 {
-  PfPop3Sync *self = g_task_get_source_object (task);
   Run *run = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
   Download *download;
-  PfStoreWriter *writer;
-
-  writer = pf_store_new_writer (self->store, run->inbox_id, &error);
-  if (writer == NULL)
-    {
-      run_set_error (run, g_steal_pointer (&error));
-      return;
-    }
 
   download = g_new0 (Download, 1);
   download->task = task;
   download->index = index;
-  download->writer = writer;
+  download->sink = g_memory_output_stream_new_resizable ();
   run->in_flight++;
-  pf_pop3_client_retr_async (run->client, run_entry (run, index)->msgnum,
-                             pf_store_writer_get_stream (writer), g_task_get_cancellable (task),
-                             retr_cb, download);
+  pf_pop3_client_retr_async (run->client, run_entry (run, index)->msgnum, download->sink,
+                             g_task_get_cancellable (task), retr_cb, download);
   g_object_ref (task);
 }
 
