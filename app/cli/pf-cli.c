@@ -1262,12 +1262,10 @@ parse_uids (char     **args,
 
 /* The change is stored; now it goes to the server, unless --offline. */
 static int
-send_change (ChangeContext *context,
-             gint64         operation_id)
+push_change (ChangeContext *context)
 {
   int status;
 
-  g_print ("%" G_GINT64_FORMAT "\n", operation_id);
   if (context->offline || pf_account_get_kind (context->account) != PF_ACCOUNT_KIND_IMAP)
     return PF_CLI_EXIT_OK;
 
@@ -1281,6 +1279,14 @@ send_change (ChangeContext *context,
                             "the next sync"));
     }
   return status;
+}
+
+static int
+send_change (ChangeContext *context,
+             gint64         operation_id)
+{
+  g_print ("%" G_GINT64_FORMAT "\n", operation_id);
+  return push_change (context);
 }
 
 static int
@@ -1696,6 +1702,165 @@ cmd_folder (int    argc,
   return send_change (&context, operation_id);
 }
 
+/* draft */
+
+/* The message with its Message-ID header set to @message_id: any that it
+ * has (with its continuation lines) is dropped, and one put first. */
+static GBytes *
+with_message_id (GBytes     *message,
+                 const char *message_id)
+{
+  gsize length;
+  const char *data = g_bytes_get_data (message, &length);
+  g_autoptr(GString) out = g_string_sized_new (length + 128);
+  gboolean skipping = FALSE;
+  gsize i = 0;
+
+  g_string_append_printf (out, "Message-ID: <%s>\r\n", message_id);
+  while (i < length)
+    {
+      const char *end = memchr (data + i, '\n', length - i);
+      gsize line_length = end != NULL ? (gsize) (end - (data + i)) + 1 : length - i;
+      gboolean blank = line_length <= 2 && (data[i] == '\r' || data[i] == '\n');
+
+      if (blank)
+        {
+          /* The header ends: the rest as it is. */
+          g_string_append_len (out, data + i, length - i);
+          break;
+        }
+      if (data[i] == ' ' || data[i] == '\t')
+        {
+          if (!skipping)
+            g_string_append_len (out, data + i, line_length);
+        }
+      else
+        {
+          skipping = line_length >= 11 && g_ascii_strncasecmp (data + i, "Message-ID:", 11) == 0;
+          if (!skipping)
+            g_string_append_len (out, data + i, line_length);
+        }
+      i += line_length;
+    }
+
+  return g_bytes_new (out->str, out->len);
+}
+
+static int
+cmd_draft_save (ChangeContext *context,
+                gint64         draft_id,
+                const char    *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) message = NULL;
+  g_autoptr(GBytes) stored = NULL;
+  g_autoptr(PfMimeHeaders) headers = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *message_id = NULL;
+  gsize length;
+
+  if (!g_file_get_contents (path, &contents, &length, &error))
+    return fail (g_steal_pointer (&error));
+  message = g_bytes_new_take (g_steal_pointer (&contents), length);
+  headers = pf_mime_headers_parse (g_bytes_get_data (message, NULL), length);
+
+  if (draft_id != 0)
+    {
+      g_autoptr(PfStoreDraft) draft = pf_store_draft_get (context->store, draft_id, &error);
+
+      if (draft == NULL)
+        return fail (g_steal_pointer (&error));
+      message_id = g_strdup (draft->message_id);
+    }
+  else if (headers != NULL && headers->message_id != NULL)
+    message_id = g_strdup (headers->message_id);
+  else
+    {
+      const char *address = pf_account_get_address (context->account);
+      const char *domain = address != NULL ? strchr (address, '@') : NULL;
+      g_autofree char *uuid = g_uuid_string_random ();
+
+      message_id = g_strdup_printf ("%s@%s", uuid, domain != NULL ? domain + 1 : "localhost");
+    }
+
+  /* Every version of a draft carries its Message-ID: that is how the
+   * server's copies are found. */
+  stored = with_message_id (message, message_id);
+  draft_id = pf_store_draft_save (context->store, draft_id, stored, message_id,
+                                  headers != NULL ? headers->subject : NULL, &error);
+  if (draft_id == 0)
+    return fail (g_steal_pointer (&error));
+  g_print ("%" G_GINT64_FORMAT "\n", draft_id);
+  return push_change (context);
+}
+
+static int
+cmd_draft (int    argc,
+           char **argv)
+{
+  g_autoptr(GOptionContext) options = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(ChangeContext) context = { 0 };
+  gint64 draft_id = 0;
+  const char *action;
+  const GOptionEntry entries[] = {
+    { "account", 0, 0, G_OPTION_ARG_STRING, &context.account_id, N_("The account"), N_("ID") },
+    { "draft", 0, 0, G_OPTION_ARG_INT64, &draft_id,
+      N_("With save: the draft this is a new version of"), N_("DRAFT-ID") },
+    { "offline", 0, 0, G_OPTION_ARG_NONE, &context.offline,
+      N_("Only change the local copy; the server follows with the next sync"), NULL },
+    { NULL }
+  };
+
+  options = command_options (&argc, &argv, _("save FILE | list | delete DRAFT-ID"),
+                             _("Keeps drafts here first and in the server’s Drafts folder: "
+                                "save prints the draft’s id."), entries);
+  if (options == NULL)
+    return PF_CLI_EXIT_USAGE;
+  if (argc < 2)
+    return usage_error (options, _("Use save, list or delete"));
+  action = argv[1];
+  if (!change_context_open (&context, &error))
+    return fail (g_steal_pointer (&error));
+
+  if (strcmp (action, "save") == 0 && argc == 3)
+    return cmd_draft_save (&context, draft_id, argv[2]);
+
+  if (strcmp (action, "list") == 0 && argc == 2)
+    {
+      g_autoptr(GPtrArray) drafts = pf_store_draft_list (context.store, FALSE, &error);
+
+      if (drafts == NULL)
+        return fail (g_steal_pointer (&error));
+      for (guint i = 0; i < drafts->len; i++)
+        {
+          PfStoreDraft *draft = drafts->pdata[i];
+          g_autoptr(GDateTime) updated = g_date_time_new_from_unix_local (draft->updated /
+                                                                          G_USEC_PER_SEC);
+          g_autofree char *date = g_date_time_format_iso8601 (updated);
+
+          /* Translators: a draft's state in "postfach-cli draft list" */
+          g_print ("%" G_GINT64_FORMAT "\t%s\t%s\t%s\n", draft->id,
+                   draft->state == PF_STORE_DRAFT_SYNCED ? _("on the server") : _("here only"),
+                   date, draft->subject != NULL ? draft->subject : "");
+        }
+      return PF_CLI_EXIT_OK;
+    }
+
+  if (strcmp (action, "delete") == 0 && argc == 3)
+    {
+      guint64 id;
+
+      if (!g_ascii_string_to_unsigned (argv[2], 10, 1, G_MAXINT64, &id, NULL))
+        return usage_error (options, _("Name a draft by its id"));
+      if (!pf_store_draft_delete (context.store, (gint64) id, &error))
+        return fail (g_steal_pointer (&error));
+      return push_change (&context);
+    }
+
+  return usage_error (options, _("Use save FILE, list or delete DRAFT-ID"));
+}
+
 static const PfCliCommand commands[] = {
   { "account", cmd_account, N_("Add, list or remove accounts: account add|list|remove") },
   { "sync", cmd_sync, N_("Bring the local copy up to date: sync [ACCOUNT-ID]") },
@@ -1707,6 +1872,7 @@ static const PfCliCommand commands[] = {
   { "move", cmd_move, N_("Move messages: move FOLDER UID… --to FOLDER") },
   { "delete", cmd_delete, N_("Delete messages (to the Trash): delete FOLDER UID…") },
   { "folder", cmd_folder, N_("Change folders: folder create|rename|delete|empty …") },
+  { "draft", cmd_draft, N_("Keep drafts: draft save [--draft ID] FILE | list | delete ID") },
   { "queue", cmd_queue, N_("List changes waiting for the server") },
   { "undo", cmd_undo, N_("Take back a waiting change: undo CHANGE-ID") },
   { "version", cmd_version, N_("Show the version and exit") },

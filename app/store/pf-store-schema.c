@@ -232,11 +232,29 @@ static const char migration_4[] =
   "   AND NOT EXISTS (SELECT 1 FROM messages WHERE pop3_uidl = OLD.pop3_uidl);"
   "END;";
 
+/* v5: drafts, kept here first and copied to the server's Drafts folder.
+ * message_id stays the same from version to version of a draft; state:
+ * 0 to upload, 1 uploaded (server_uid in the folder of that
+ * UIDVALIDITY, 0 if the server did not say), 2 deleted here (to remove
+ * on the server, then forgotten). */
+static const char migration_5[] =
+  "CREATE TABLE drafts ("
+  "  id                 INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  message_id         TEXT NOT NULL UNIQUE,"
+  "  path               TEXT,"
+  "  subject            TEXT,"
+  "  updated            INTEGER NOT NULL,"
+  "  state              INTEGER NOT NULL DEFAULT 0,"
+  "  server_uid         INTEGER NOT NULL DEFAULT 0,"
+  "  server_uidvalidity INTEGER NOT NULL DEFAULT 0"
+  ");";
+
 static const char *const migrations[] = {
   migration_1,
   migration_2,
   migration_3,
   migration_4,
+  migration_5,
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == PF_STORE_SCHEMA_VERSION);

@@ -2165,6 +2165,302 @@ emit_changes (PfStore     *self,
   g_object_unref (self);
 }
 
+/* Drafts */
+
+void
+pf_store_draft_free (PfStoreDraft *draft)
+{
+  if (draft == NULL)
+    return;
+
+  g_free (draft->message_id);
+  g_free (draft->path);
+  g_free (draft->subject);
+  g_free (draft);
+}
+
+#define DRAFT_COLUMNS \
+  "id, message_id, path, subject, updated, state, server_uid, server_uidvalidity"
+
+static PfStoreDraft *
+draft_from_row (PfStore      *self,
+                sqlite3_stmt *stmt)
+{
+  PfStoreDraft *draft = g_new0 (PfStoreDraft, 1);
+
+  draft->id = sqlite3_column_int64 (stmt, 0);
+  draft->message_id = column_dup (stmt, 1);
+  if (sqlite3_column_text (stmt, 2) != NULL)
+    draft->path = _pf_store_absolute_path (self->data_dir,
+                                           (const char *) sqlite3_column_text (stmt, 2));
+  draft->subject = column_dup (stmt, 3);
+  draft->updated = sqlite3_column_int64 (stmt, 4);
+  draft->state = sqlite3_column_int (stmt, 5);
+  draft->server_uid = (guint32) sqlite3_column_int64 (stmt, 6);
+  draft->server_uidvalidity = (guint32) sqlite3_column_int64 (stmt, 7);
+  return draft;
+}
+
+/**
+ * pf_store_draft_save:
+ * @self: a #PfStore
+ * @draft_id: the draft this is a new version of, or 0 for a new draft
+ * @message: the whole message
+ * @message_id: its Message-ID (without angle brackets); for a new version
+ *   it must be the draft's
+ * @subject: (nullable): its subject, for lists
+ * @error: return location for a #GError
+ *
+ * Saves a draft durably here (the file fsynced, then the index), to be
+ * copied to the server's Drafts folder by the next sync, where it
+ * replaces the previous version. Blocks on the disk.
+ *
+ * Returns: the draft's id, or 0 with @error set
+ */
+gint64
+pf_store_draft_save (PfStore     *self,
+                     gint64       draft_id,
+                     GBytes      *message,
+                     const char  *message_id,
+                     const char  *subject,
+                     GError     **error)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *old_path = NULL;
+  gboolean ok;
+
+  g_return_val_if_fail (PF_IS_STORE (self), 0);
+  g_return_val_if_fail (message != NULL, 0);
+  g_return_val_if_fail (message_id != NULL && *message_id != '\0', 0);
+
+  if (draft_id != 0)
+    {
+      g_autoptr(PfStoreDraft) draft = pf_store_draft_get (self, draft_id, error);
+
+      if (draft == NULL)
+        return 0;
+      if (draft->state == PF_STORE_DRAFT_DELETED || g_strcmp0 (draft->message_id, message_id) != 0)
+        {
+          g_set_error (error, PF_STORE_ERROR, PF_STORE_ERROR_INVALID,
+                       _("This is not a version of draft %lld"), (long long) draft_id);
+          return 0;
+        }
+      old_path = g_steal_pointer (&draft->path);
+    }
+
+  dir = maildir_path (self, "drafts");
+  path = write_file (dir, message, NULL, error);
+  if (path == NULL)
+    return 0;
+
+  if (!begin (self, error))
+    {
+      g_unlink (path);
+      return 0;
+    }
+  {
+    g_autoptr(PfStmt) stmt = draft_id == 0
+      ? store_stmt (self, "INSERT INTO drafts (message_id, path, subject, updated)"
+                    " VALUES (?2, ?3, ?4, ?5)", error)
+      : store_stmt (self, "UPDATE drafts SET path = ?3, subject = ?4, updated = ?5, state = 0"
+                    " WHERE id = ?1 AND state != 2", error);
+
+    ok = stmt != NULL;
+    if (ok)
+      {
+        sqlite3_bind_int64 (stmt, 1, draft_id);
+        bind_text (stmt, 2, message_id);
+        bind_text (stmt, 3, _pf_store_relative_path (self->data_dir, path));
+        bind_text (stmt, 4, subject);
+        sqlite3_bind_int64 (stmt, 5, g_get_real_time ());
+        ok = stmt_done (self, stmt, error);
+      }
+    if (ok && draft_id == 0)
+      draft_id = sqlite3_last_insert_rowid (self->db);
+  }
+  if (!commit_or_rollback (self, ok, error))
+    {
+      g_unlink (path);
+      return 0;
+    }
+  if (old_path != NULL)
+    g_unlink (old_path);
+  return draft_id;
+}
+
+/**
+ * pf_store_draft_list:
+ * @self: a #PfStore
+ * @with_deleted: whether to list drafts deleted here and still on the
+ *   server, too
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full) (element-type PfStoreDraft): the drafts, the
+ *   newest first, or %NULL with @error set
+ */
+GPtrArray *
+pf_store_draft_list (PfStore   *self,
+                     gboolean   with_deleted,
+                     GError   **error)
+{
+  g_autoptr(PfStmt) stmt = NULL;
+  g_autoptr(GPtrArray) drafts = NULL;
+  int rc;
+
+  g_return_val_if_fail (PF_IS_STORE (self), NULL);
+
+  stmt = store_stmt (self, "SELECT " DRAFT_COLUMNS " FROM drafts WHERE ?1 OR state != 2"
+                     " ORDER BY updated DESC, id DESC", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int (stmt, 1, with_deleted ? 1 : 0);
+  drafts = g_ptr_array_new_with_free_func ((GDestroyNotify) pf_store_draft_free);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (drafts, draft_from_row (self, stmt));
+  if (rc != SQLITE_DONE)
+    {
+      _pf_store_set_error (error, self->db, rc, "drafts");
+      return NULL;
+    }
+  return g_steal_pointer (&drafts);
+}
+
+/**
+ * pf_store_draft_get:
+ * @self: a #PfStore
+ * @draft_id: a draft
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): the draft, or %NULL with @error set
+ *   (%PF_STORE_ERROR_NOT_FOUND)
+ */
+PfStoreDraft *
+pf_store_draft_get (PfStore  *self,
+                    gint64    draft_id,
+                    GError  **error)
+{
+  g_autoptr(PfStmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (PF_IS_STORE (self), NULL);
+
+  stmt = store_stmt (self, "SELECT " DRAFT_COLUMNS " FROM drafts WHERE id = ?1", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, draft_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    return draft_from_row (self, stmt);
+  if (rc == SQLITE_DONE)
+    g_set_error (error, PF_STORE_ERROR, PF_STORE_ERROR_NOT_FOUND,
+                 _("There is no draft %lld"), (long long) draft_id);
+  else
+    _pf_store_set_error (error, self->db, rc, "draft");
+  return NULL;
+}
+
+static gboolean
+draft_update (PfStore     *self,
+              const char  *sql,
+              gint64       draft_id,
+              gint64       updated,
+              guint32      uid,
+              guint32      uidvalidity,
+              GError     **error)
+{
+  g_autoptr(PfStmt) stmt = store_stmt (self, sql, error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, draft_id);
+  sqlite3_bind_int64 (stmt, 2, updated);
+  sqlite3_bind_int64 (stmt, 3, uid);
+  sqlite3_bind_int64 (stmt, 4, uidvalidity);
+  return stmt_done (self, stmt, error);
+}
+
+/**
+ * pf_store_draft_delete:
+ * @self: a #PfStore
+ * @draft_id: a draft
+ * @error: return location for a #GError
+ *
+ * Deletes a draft here at once; its versions on the server are removed
+ * by the next sync (pf_store_draft_forget() then drops it).
+ *
+ * Returns: %TRUE, or %FALSE with @error set
+ */
+gboolean
+pf_store_draft_delete (PfStore  *self,
+                       gint64    draft_id,
+                       GError  **error)
+{
+  g_autoptr(PfStoreDraft) draft = pf_store_draft_get (self, draft_id, error);
+
+  if (draft == NULL)
+    return FALSE;
+  if (draft->state == PF_STORE_DRAFT_DELETED)
+    return TRUE;
+  if (!draft_update (self, "UPDATE drafts SET state = 2, path = NULL WHERE id = ?1",
+                     draft_id, 0, 0, 0, error))
+    return FALSE;
+  if (draft->path != NULL)
+    g_unlink (draft->path);
+  return TRUE;
+}
+
+/**
+ * pf_store_draft_set_synced:
+ * @self: a #PfStore
+ * @draft_id: a draft
+ * @updated: the #PfStoreDraft:updated of the version that was uploaded
+ * @server_uid: its UID in the Drafts folder, 0 if unknown
+ * @server_uidvalidity: the folder's UIDVALIDITY
+ * @error: return location for a #GError
+ *
+ * Records that the version saved at @updated is on the server (unless a
+ * newer one was saved meanwhile: that one stays to be uploaded).
+ *
+ * Returns: %TRUE, or %FALSE with @error set
+ */
+gboolean
+pf_store_draft_set_synced (PfStore  *self,
+                           gint64    draft_id,
+                           gint64    updated,
+                           guint32   server_uid,
+                           guint32   server_uidvalidity,
+                           GError  **error)
+{
+  g_return_val_if_fail (PF_IS_STORE (self), FALSE);
+
+  return draft_update (self, "UPDATE drafts SET server_uid = ?3, server_uidvalidity = ?4,"
+                       " state = CASE WHEN updated = ?2 AND state = 0 THEN 1 ELSE state END"
+                       " WHERE id = ?1", draft_id, updated, server_uid, server_uidvalidity,
+                       error);
+}
+
+/**
+ * pf_store_draft_forget:
+ * @self: a #PfStore
+ * @draft_id: a draft deleted with pf_store_draft_delete()
+ * @error: return location for a #GError
+ *
+ * Drops a deleted draft once no version of it is left on the server.
+ *
+ * Returns: %TRUE, or %FALSE with @error set
+ */
+gboolean
+pf_store_draft_forget (PfStore  *self,
+                       gint64    draft_id,
+                       GError  **error)
+{
+  g_return_val_if_fail (PF_IS_STORE (self), FALSE);
+
+  return draft_update (self, "DELETE FROM drafts WHERE id = ?1 AND state = 2", draft_id, 0, 0,
+                       0, error);
+}
+
 /**
  * pf_store_move_local:
  * @self: a #PfStore

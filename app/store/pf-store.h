@@ -60,7 +60,7 @@ GQuark pf_store_error_quark (void);
  *
  * The schema version (`PRAGMA user_version`) this build writes.
  */
-#define PF_STORE_SCHEMA_VERSION 4
+#define PF_STORE_SCHEMA_VERSION 5
 
 /**
  * PfStoreSpecialUse:
@@ -297,6 +297,51 @@ typedef struct
 void pf_store_outbox_item_free (PfStoreOutboxItem *item);
 
 /**
+ * PfStoreDraftState:
+ * @PF_STORE_DRAFT_DIRTY: saved here; this version is not on the server yet
+ * @PF_STORE_DRAFT_SYNCED: this version is in the server's Drafts folder
+ * @PF_STORE_DRAFT_DELETED: deleted here; its versions on the server go next
+ */
+typedef enum
+{
+  PF_STORE_DRAFT_DIRTY   = 0,
+  PF_STORE_DRAFT_SYNCED  = 1,
+  PF_STORE_DRAFT_DELETED = 2,
+} PfStoreDraftState;
+
+/**
+ * PfStoreDraft:
+ * @id: the draft's id in this store
+ * @message_id: its Message-ID (without angle brackets), the same in every
+ *   version
+ * @path: (nullable): the absolute path of the current version, %NULL once
+ *   deleted
+ * @subject: (nullable): its subject
+ * @updated: when it was saved, in microseconds since the Unix epoch
+ * @state: the #PfStoreDraftState
+ * @server_uid: the UID of the uploaded version in the Drafts folder, 0 if
+ *   unknown (a server without UIDPLUS)
+ * @server_uidvalidity: the Drafts folder's UIDVALIDITY for @server_uid
+ *
+ * A draft. Free with pf_store_draft_free().
+ */
+typedef struct
+{
+  gint64             id;
+  char              *message_id;
+  char              *path;
+  char              *subject;
+  gint64             updated;
+  PfStoreDraftState  state;
+  guint32            server_uid;
+  guint32            server_uidvalidity;
+} PfStoreDraft;
+
+void pf_store_draft_free (PfStoreDraft *draft);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PfStoreDraft, pf_store_draft_free)
+
+/**
  * PfStorePop3Seen:
  * @downloaded: when it was downloaded, in seconds since the Unix epoch
  * @deleted: whether its local copy was deleted since
@@ -445,6 +490,30 @@ GPtrArray         *pf_store_lookup_messages_by_message_id (PfStore         *self
 PfStoreMessage    *pf_store_lookup_message_by_uidl   (PfStore              *self,
                                                       gint64                folder_id,
                                                       const char           *uidl,
+                                                      GError              **error);
+gint64             pf_store_draft_save               (PfStore              *self,
+                                                      gint64                draft_id,
+                                                      GBytes               *message,
+                                                      const char           *message_id,
+                                                      const char           *subject,
+                                                      GError              **error);
+GPtrArray         *pf_store_draft_list               (PfStore              *self,
+                                                      gboolean              with_deleted,
+                                                      GError              **error);
+PfStoreDraft      *pf_store_draft_get                (PfStore              *self,
+                                                      gint64                draft_id,
+                                                      GError              **error);
+gboolean           pf_store_draft_delete             (PfStore              *self,
+                                                      gint64                draft_id,
+                                                      GError              **error);
+gboolean           pf_store_draft_set_synced         (PfStore              *self,
+                                                      gint64                draft_id,
+                                                      gint64                updated,
+                                                      guint32               server_uid,
+                                                      guint32               server_uidvalidity,
+                                                      GError              **error);
+gboolean           pf_store_draft_forget             (PfStore              *self,
+                                                      gint64                draft_id,
                                                       GError              **error);
 gboolean           pf_store_move_local               (PfStore              *self,
                                                       const gint64         *message_ids,

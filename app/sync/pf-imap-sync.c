@@ -17,6 +17,7 @@
 #include "imap/pf-imap-error.h"
 #include "imap/pf-imap-session.h"
 #include "mime/pf-mime-message.h"
+#include "pf-draft-push.h"
 #include "pf-imap-sync.h"
 #include "pf-operations.h"
 
@@ -1941,6 +1942,36 @@ list_folders (GTask *task)
 }
 
 
+/* Drafts saved here go to the server after the queued changes (see
+ * pf-draft-push.c). */
+
+static void
+drafts_pushed_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  GTask *task = user_data;
+  Run *run = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!_pf_draft_push_finish (result, &run->stats.drafts, &error))
+    {
+      run_fail (task, g_steal_pointer (&error));
+      return;
+    }
+  list_folders (task);
+}
+
+static void
+push_drafts (GTask *task)
+{
+  PfImapSync *self = g_task_get_source_object (task);
+
+  _pf_draft_push_async (self->store, self->main.session,
+                        pf_imap_connection_has_capability (self->main.connection, "UIDPLUS"),
+                        g_task_get_cancellable (task), drafts_pushed_cb, task);
+}
+
 /* Replaying the queue of local changes */
 
 static void replay_next (GTask *task);
@@ -2221,7 +2252,7 @@ replay_next (GTask *task)
     }
   if (run->operations == NULL || run->operation_index >= run->operations->len)
     {
-      list_folders (task);
+      push_drafts (task);
       return;
     }
   run->operation = g_ptr_array_index (run->operations, run->operation_index++);

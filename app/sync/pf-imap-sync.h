@@ -23,6 +23,7 @@ G_BEGIN_DECLS
  * @expunged: stored messages removed because the server removed them
  * @uidvalidity_resets: folders whose cache was rebuilt (UIDVALIDITY changed)
  * @bodies: message bodies downloaded for offline reading
+ * @drafts: drafts saved (or deleted) here and brought to the server
  *
  * What one pf_imap_sync_run_async() did.
  */
@@ -35,6 +36,7 @@ typedef struct
   guint expunged;
   guint uidvalidity_resets;
   guint bodies;
+  guint drafts;
 } PfImapSyncStats;
 
 #define PF_TYPE_IMAP_SYNC (pf_imap_sync_get_type ())

@@ -902,6 +902,65 @@ test_fold (void)
     }
 }
 
+/* Drafts */
+
+static void
+test_drafts (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) v1 = g_bytes_new_static ("Subject: eins\r\n\r\n1\r\n", 20);
+  g_autoptr(GBytes) v2 = g_bytes_new_static ("Subject: zwei\r\n\r\n2\r\n", 20);
+  g_autoptr(PfStoreDraft) draft = NULL;
+  g_autoptr(GPtrArray) drafts = NULL;
+  g_autofree char *first_path = NULL;
+  gint64 id, updated;
+
+  id = pf_store_draft_save (fixture->store, 0, v1, "d1@example.test", "eins", &error);
+  g_assert_no_error (error);
+  draft = pf_store_draft_get (fixture->store, id, &error);
+  g_assert_cmpint (draft->state, ==, PF_STORE_DRAFT_DIRTY);
+  g_assert_true (g_file_test (draft->path, G_FILE_TEST_IS_REGULAR));
+  first_path = g_strdup (draft->path);
+  updated = draft->updated;
+  g_clear_pointer (&draft, pf_store_draft_free);
+
+  /* A version with another Message-ID is refused. */
+  g_assert_cmpint (pf_store_draft_save (fixture->store, id, v2, "other@example.test", NULL,
+                                        &error), ==, 0);
+  g_assert_error (error, PF_STORE_ERROR, PF_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+
+  /* A new version replaces the file; the upload of the old one, when it
+   * is recorded late, does not mark the new one as uploaded. */
+  g_usleep (2000);
+  g_assert_cmpint (pf_store_draft_save (fixture->store, id, v2, "d1@example.test", "zwei",
+                                        &error), ==, id);
+  g_assert_false (g_file_test (first_path, G_FILE_TEST_EXISTS));
+  g_assert_true (pf_store_draft_set_synced (fixture->store, id, updated, 7, 99, &error));
+  draft = pf_store_draft_get (fixture->store, id, &error);
+  g_assert_cmpint (draft->state, ==, PF_STORE_DRAFT_DIRTY);
+  g_assert_cmpuint (draft->server_uid, ==, 7);
+  g_assert_cmpstr (draft->subject, ==, "zwei");
+  g_assert_true (pf_store_draft_set_synced (fixture->store, id, draft->updated, 8, 99, &error));
+  g_clear_pointer (&draft, pf_store_draft_free);
+  draft = pf_store_draft_get (fixture->store, id, &error);
+  g_assert_cmpint (draft->state, ==, PF_STORE_DRAFT_SYNCED);
+
+  /* Deleted: gone from the list, kept for the server until forgotten. */
+  g_assert_true (pf_store_draft_delete (fixture->store, id, &error));
+  g_assert_false (g_file_test (draft->path, G_FILE_TEST_EXISTS));
+  drafts = pf_store_draft_list (fixture->store, FALSE, &error);
+  g_assert_cmpuint (drafts->len, ==, 0);
+  g_clear_pointer (&drafts, g_ptr_array_unref);
+  drafts = pf_store_draft_list (fixture->store, TRUE, &error);
+  g_assert_cmpuint (drafts->len, ==, 1);
+  g_assert_true (pf_store_draft_forget (fixture->store, id, &error));
+  g_clear_pointer (&drafts, g_ptr_array_unref);
+  drafts = pf_store_draft_list (fixture->store, TRUE, &error);
+  g_assert_cmpuint (drafts->len, ==, 0);
+}
+
 /* Operation queue */
 
 static void
@@ -1178,6 +1237,7 @@ main (int   argc,
   g_test_add_func ("/store/fold", test_fold);
   g_test_add ("/store/counts", Fixture, NULL, fixture_set_up, test_counts, fixture_tear_down);
   g_test_add ("/store/queue", Fixture, NULL, fixture_set_up, test_queue, fixture_tear_down);
+  g_test_add ("/store/drafts", Fixture, NULL, fixture_set_up, test_drafts, fixture_tear_down);
   g_test_add ("/store/outbox", Fixture, NULL, fixture_set_up, test_outbox, fixture_tear_down);
   if (g_test_slow ())
     g_test_add ("/store/large/insert", Fixture, NULL, fixture_set_up, test_large_insert,
