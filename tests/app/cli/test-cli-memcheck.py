@@ -13,6 +13,7 @@ import configparser
 import imaplib
 import os
 import shutil
+import smtplib
 import ssl
 import subprocess
 import sys
@@ -103,6 +104,32 @@ def test_commands():
     cli("flag", "INBOX", "5", "--seen")
     cli("search", "nachricht")
     cli("move", "INBOX", "6", "--to", "Archive")
+
+
+@tap.test("drafts and a POP3 download with local changes without memory errors")
+def test_drafts_pop3():
+    draft = os.path.join(home.name, "draft.eml")
+    with open(draft, "w") as f:
+        f.write("From: alice@example.test\r\nSubject: Entwurf\r\n\r\nText\r\n")
+    draft_id = cli("draft", "save", draft).stdout.strip()
+    cli("draft", "save", "--draft", draft_id, draft)
+    cli("draft", "delete", draft_id)
+
+    pop = servers["user:pop"]
+    with smtplib.LMTP(servers["lmtp"]["socket"]) as lmtp:
+        for i in range(5):
+            lmtp.sendmail("a@example.test", [pop["address"]],
+                          f"Subject: POP {i}\r\nMessage-ID: <memcheck-{i}@x>\r\n\r\nx\r\n"
+                          .encode())
+    pop3s = servers["pop3s"]
+    account = cli("account", "add", "--name", "Pop", "--email", pop["address"], "--kind",
+                  "pop3", "--host", pop3s["host"], "--port", pop3s["port"], "--security", "tls",
+                  "--user", pop["login"], "--ca-file", CA_FILE, "--pop3-policy",
+                  "mirror-local-deletes", password=pop["password"]).stdout.strip()
+    cli("sync", account)
+    cli("delete", "--account", account, "INBOX", "1")
+    cli("delete", "--account", account, "Trash", "1")
+    cli("sync", account)
 
 
 @tap.test("the watch loop ends cleanly on SIGTERM without memory errors")
