@@ -199,6 +199,28 @@ _pf_store_writer_new (const char  *dir,
   return writer;
 }
 
+/* A whole message into @maildir: @cache without any fsync, @defer_dir
+ * with the file's fsync but not the directory's. */
+static char *
+write_whole_file (const char  *maildir,
+                  GBytes      *data,
+                  gboolean     cache,
+                  gboolean     defer_dir,
+                  GError     **error)
+{
+  g_autoptr(PfStoreWriter) writer = _pf_store_writer_new (maildir, error);
+  gsize size;
+  const guint8 *bytes = g_bytes_get_data (data, &size);
+
+  if (writer == NULL)
+    return NULL;
+  writer->cache = cache;
+  writer->defer_dir = defer_dir;
+  if (!g_output_stream_write_all (writer->stream, bytes, size, NULL, NULL, error))
+    return NULL;
+  return pf_store_writer_commit (writer, NULL, error);
+}
+
 /**
  * pf_store_write_cache_file:
  * @maildir: a folder's Maildir, from pf_store_dup_maildir()
@@ -218,21 +240,10 @@ pf_store_write_cache_file (const char  *maildir,
                            GBytes      *data,
                            GError     **error)
 {
-  g_autoptr(PfStoreWriter) writer = NULL;
-  gsize size;
-  const guint8 *bytes;
-
   g_return_val_if_fail (maildir != NULL, NULL);
   g_return_val_if_fail (data != NULL, NULL);
 
-  writer = _pf_store_writer_new (maildir, error);
-  if (writer == NULL)
-    return NULL;
-  writer->cache = TRUE;
-  bytes = g_bytes_get_data (data, &size);
-  if (!g_output_stream_write_all (writer->stream, bytes, size, NULL, NULL, error))
-    return NULL;
-  return pf_store_writer_commit (writer, NULL, error);
+  return write_whole_file (maildir, data, TRUE, FALSE, error);
 }
 
 /**
@@ -254,21 +265,10 @@ pf_store_write_synced_file (const char  *maildir,
                             GBytes      *data,
                             GError     **error)
 {
-  g_autoptr(PfStoreWriter) writer = NULL;
-  gsize size;
-  const guint8 *bytes;
-
   g_return_val_if_fail (maildir != NULL, NULL);
   g_return_val_if_fail (data != NULL, NULL);
 
-  writer = _pf_store_writer_new (maildir, error);
-  if (writer == NULL)
-    return NULL;
-  writer->defer_dir = TRUE;
-  bytes = g_bytes_get_data (data, &size);
-  if (!g_output_stream_write_all (writer->stream, bytes, size, NULL, NULL, error))
-    return NULL;
-  return pf_store_writer_commit (writer, NULL, error);
+  return write_whole_file (maildir, data, FALSE, TRUE, error);
 }
 
 /**
