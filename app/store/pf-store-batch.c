@@ -211,14 +211,7 @@ void
 pf_store_batch_take_message (PfStoreBatch   *batch,
                              PfStoreMessage *message)
 {
-  PfBatchOp *op;
-
-  g_return_if_fail (batch != NULL);
-  g_return_if_fail (message != NULL);
-  g_return_if_fail (message->folder_id > 0);
-
-  op = batch_append (batch, PF_BATCH_OP_MESSAGE, message->folder_id);
-  op->message = message;
+  pf_store_batch_take_message_with_text (batch, message, NULL);
 }
 
 /**

@@ -1526,6 +1526,17 @@ pf_pop3_client_top_finish (PfPop3Client  *self,
   return TRUE;
 }
 
+static PfPop3StoredToken *
+stored_token_new (PfPop3Client *self,
+                  guint         msgnum)
+{
+  PfPop3StoredToken *token = g_new0 (PfPop3StoredToken, 1);
+
+  token->client = self;
+  token->msgnum = msgnum;
+  return token;
+}
+
 /**
  * pf_pop3_client_confirm_stored_earlier:
  * @self: a #PfPop3Client
@@ -1551,7 +1562,6 @@ pf_pop3_client_confirm_stored_earlier (PfPop3Client  *self,
                                        GError       **error)
 {
   const char *known;
-  PfPop3StoredToken *token;
 
   g_return_val_if_fail (PF_IS_POP3_CLIENT (self), NULL);
 
@@ -1564,10 +1574,7 @@ pf_pop3_client_confirm_stored_earlier (PfPop3Client  *self,
       return NULL;
     }
 
-  token = g_new0 (PfPop3StoredToken, 1);
-  token->client = self;
-  token->msgnum = msgnum;
-  return token;
+  return stored_token_new (self, msgnum);
 }
 
 /**
@@ -1589,8 +1596,6 @@ pf_pop3_client_confirm_stored (PfPop3Client  *self,
                                guint          msgnum,
                                GError       **error)
 {
-  PfPop3StoredToken *token;
-
   g_return_val_if_fail (PF_IS_POP3_CLIENT (self), NULL);
 
   if (!g_hash_table_contains (self->retrieved, GUINT_TO_POINTER (msgnum)))
@@ -1601,10 +1606,7 @@ pf_pop3_client_confirm_stored (PfPop3Client  *self,
       return NULL;
     }
 
-  token = g_new0 (PfPop3StoredToken, 1);
-  token->client = self;
-  token->msgnum = msgnum;
-  return token;
+  return stored_token_new (self, msgnum);
 }
 
 /**

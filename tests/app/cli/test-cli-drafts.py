@@ -12,12 +12,11 @@ import email.policy
 import imaplib
 import os
 import ssl
-import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "lib"))
+from pfcli import isolated_env, runner  # noqa: E402
 from pftap import Tap, check  # noqa: E402
 
 CLI = os.path.abspath(sys.argv[1])
@@ -29,25 +28,10 @@ SERVICE = servers[SERVICE_NAME]
 BASIC = SERVICE_NAME == "imap-basic"
 CA_FILE = servers["tls"]["ca-file"]
 
-home = tempfile.TemporaryDirectory(prefix="pf-cli-drafts-")
-env = dict(os.environ)
-for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
-    env[name] = os.path.join(home.name, name.lower())
-    os.makedirs(env[name])
-env["LC_ALL"] = "C.UTF-8"
-env.pop("G_DEBUG", None)
-
+home, env = isolated_env("pf-cli-drafts-")
+cli = runner(CLI, env)
 tap = Tap()
 state = {}
-
-
-def cli(*args, expect=0, password=None):
-    result = subprocess.run([CLI, *args], input=(password + "\n") if password else "",
-                            capture_output=True, text=True, env=env, timeout=120)
-    if expect is not None and result.returncode != expect:
-        raise AssertionError(f"postfach-cli {' '.join(args)} exited {result.returncode}\n"
-                             f"stdout: {result.stdout}\nstderr: {result.stderr}")
-    return result
 
 
 def imap():

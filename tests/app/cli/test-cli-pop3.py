@@ -24,11 +24,11 @@ import sqlite3
 import ssl
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "lib"))
+from pfcli import isolated_env, runner  # noqa: E402
 from pftap import Tap, check  # noqa: E402
 
 CLI = os.path.abspath(sys.argv[1])
@@ -40,25 +40,10 @@ PLAIN = servers["pop3-plaintext"]
 CA_FILE = servers["tls"]["ca-file"]
 LMTP = servers["lmtp"]["socket"]
 
-home = tempfile.TemporaryDirectory(prefix="pf-cli-pop3-")
-env = dict(os.environ)
-for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
-    env[name] = os.path.join(home.name, name.lower())
-    os.makedirs(env[name])
-env["LC_ALL"] = "C.UTF-8"
-env.pop("G_DEBUG", None)
-
+home, env = isolated_env("pf-cli-pop3-")
+cli = runner(CLI, env)
 tap = Tap()
 serial = [0]
-
-
-def cli(*args, password=None, expect=0, timeout=120):
-    result = subprocess.run([CLI, *args], input=(password + "\n") if password else "",
-                            capture_output=True, text=True, env=env, timeout=timeout)
-    if expect is not None and result.returncode != expect:
-        raise AssertionError(f"postfach-cli {' '.join(args)} exited {result.returncode}, "
-                             f"expected {expect}\nstdout: {result.stdout}\nstderr: {result.stderr}")
-    return result
 
 
 def add_account(name, policy, host=POP3S["host"], port=POP3S["port"], security="tls"):
