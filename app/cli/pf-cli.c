@@ -23,8 +23,10 @@
 #include "mime/pf-mime-message.h"
 #include "mime/pf-mime-text.h"
 #include "net/pf-net-error.h"
+#include "pf-cli-private.h"
 #include "pf-i18n.h"
 #include "pop3/pf-pop3-error.h"
+#include "smtp/pf-smtp-error.h"
 #include "store/pf-message-list-model.h"
 #include "store/pf-store.h"
 #include "sync/pf-imap-sync.h"
@@ -33,29 +35,8 @@
 
 /*
  * postfach-cli: the same core as the window, driven from a terminal or a
- * script. It links no GTK.
- *
- * Exit codes (also printed by --help, and part of the interface):
- *   0  success
- *   1  the command ran and failed; the reason is on standard error
- *   2  the command line was wrong (unknown command or option, bad value)
- *   3  no such account, folder or message
- *   4  the server rejected the user name or password
- *   5  the server's certificate is not trusted
- *   6  the server cannot be reached
- *   7  no password is stored for the account
+ * script. It links no GTK. The exit codes are in pf-cli-private.h.
  */
-enum
-{
-  PF_CLI_EXIT_OK = 0,
-  PF_CLI_EXIT_FAILED = 1,
-  PF_CLI_EXIT_USAGE = 2,
-  PF_CLI_EXIT_NOT_FOUND = 3,
-  PF_CLI_EXIT_AUTHENTICATION = 4,
-  PF_CLI_EXIT_CERTIFICATE = 5,
-  PF_CLI_EXIT_UNREACHABLE = 6,
-  PF_CLI_EXIT_NO_PASSWORD = 7,
-};
 
 /* Errors of postfach-cli itself */
 #define PF_CLI_ERROR (pf_cli_error_quark ())
@@ -131,7 +112,8 @@ exit_status_for (const GError *error)
   if (g_error_matches (error, PF_POP3_ERROR, PF_POP3_ERROR_CONNECTION_LOST))
     return PF_CLI_EXIT_UNREACHABLE;
   if (g_error_matches (error, PF_IMAP_ERROR, PF_IMAP_ERROR_AUTHENTICATION_FAILED) ||
-      g_error_matches (error, PF_POP3_ERROR, PF_POP3_ERROR_AUTHENTICATION_FAILED))
+      g_error_matches (error, PF_POP3_ERROR, PF_POP3_ERROR_AUTHENTICATION_FAILED) ||
+      g_error_matches (error, PF_SMTP_ERROR, PF_SMTP_ERROR_AUTHENTICATION_FAILED))
     return PF_CLI_EXIT_AUTHENTICATION;
   if (g_error_matches (error, PF_ACCOUNT_ERROR, PF_ACCOUNT_ERROR_NOT_FOUND) ||
       g_error_matches (error, PF_STORE_ERROR, PF_STORE_ERROR_NOT_FOUND))
@@ -1861,6 +1843,81 @@ cmd_draft (int    argc,
   return usage_error (options, _("Use save FILE, list or delete DRAFT-ID"));
 }
 
+/* Shared with the other files of postfach-cli (pf-cli-private.h) */
+
+GAsyncResult *
+pf_cli_wait (GAsyncResult **slot)
+{
+  return wait_for (slot);
+}
+
+void
+pf_cli_store_result_cb (GObject      *object,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  store_result_cb (object, result, user_data);
+}
+
+int
+pf_cli_fail (GError *error)
+{
+  return fail (error);
+}
+
+int
+pf_cli_usage_error (GOptionContext *context,
+                    const char     *message)
+{
+  return usage_error (context, message);
+}
+
+GOptionContext *
+pf_cli_command_options (int                *argc,
+                        char             ***argv,
+                        const char         *parameters,
+                        const char         *summary,
+                        const GOptionEntry *entries)
+{
+  return command_options (argc, argv, parameters, summary, entries);
+}
+
+PfAccountManager *
+pf_cli_open_manager (GError **error)
+{
+  return open_manager (error);
+}
+
+PfAccount *
+pf_cli_find_account (PfAccountManager  *manager,
+                     const char        *id,
+                     GError           **error)
+{
+  return find_account (manager, id, error);
+}
+
+PfStore *
+pf_cli_open_store (PfAccount  *account,
+                   GError    **error)
+{
+  return open_store (account, error);
+}
+
+char *
+pf_cli_lookup_password (PfAccountManager  *manager,
+                        PfAccount         *account,
+                        PfServerSettings  *server,
+                        GError           **error)
+{
+  return lookup_password (manager, account, server, error);
+}
+
+char *
+pf_cli_field (const char *text)
+{
+  return field (text);
+}
+
 static const PfCliCommand commands[] = {
   { "account", cmd_account, N_("Add, list or remove accounts: account add|list|remove") },
   { "sync", cmd_sync, N_("Bring the local copy up to date: sync [ACCOUNT-ID]") },
@@ -1875,6 +1932,8 @@ static const PfCliCommand commands[] = {
   { "draft", cmd_draft, N_("Keep drafts: draft save [--draft ID] FILE | list | delete ID") },
   { "queue", cmd_queue, N_("List changes waiting for the server") },
   { "undo", cmd_undo, N_("Take back a waiting change: undo CHANGE-ID") },
+  { "send", pf_cli_send, N_("Send mail: send [--account ID] FILE | --to ADDRESS --subject TEXT") },
+  { "outbox", pf_cli_outbox, N_("List mail waiting to be sent: outbox [retry|remove ID]") },
   { "version", cmd_version, N_("Show the version and exit") },
 };
 

@@ -2311,6 +2311,38 @@ connect_failed (GTask  *task,
   run_fail (task, error);
 }
 
+/* Opening a session, for the sync and for others (the outbox's Sent copy) */
+
+typedef struct
+{
+  PfImapConnection *connection;
+  PfImapSession    *session;
+  char             *user;
+  char             *secret;
+  gboolean          secret_is_token;
+} OpenSession;
+
+static void
+open_session_free (OpenSession *open)
+{
+  g_clear_object (&open->session);
+  g_clear_object (&open->connection);
+  g_free (open->user);
+  if (open->secret != NULL)
+    explicit_bzero (open->secret, strlen (open->secret));
+  g_free (open->secret);
+  g_free (open);
+}
+
+static void
+open_session_done (GTask *task)
+{
+  OpenSession *open = g_task_get_task_data (task);
+
+  g_task_return_pointer (task, g_steal_pointer (&open->session), g_object_unref);
+  g_object_unref (task);
+}
+
 static void
 enabled_cb (GObject      *object,
             GAsyncResult *result,
@@ -2323,7 +2355,7 @@ enabled_cb (GObject      *object,
   enabled = pf_imap_session_enable_finish (PF_IMAP_SESSION (object), result, &error);
   if (enabled == NULL && error != NULL)
     g_debug ("ENABLE failed: %s", error->message);
-  connected (task);
+  open_session_done (task);
 }
 
 static void
@@ -2332,30 +2364,31 @@ logged_in_cb (GObject      *object,
               gpointer      user_data)
 {
   GTask *task = user_data;
-  Slot *slot = g_task_get_task_data (task);
+  OpenSession *open = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   const char *extension = NULL;
 
   if (!pf_imap_connection_login_finish (PF_IMAP_CONNECTION (object), result, &error))
     {
-      connect_failed (task, g_steal_pointer (&error));
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
       return;
     }
 
-  slot->session = pf_imap_session_new (slot->connection);
-  if (pf_imap_connection_has_capability (slot->connection, "QRESYNC"))
+  open->session = pf_imap_session_new (open->connection);
+  if (pf_imap_connection_has_capability (open->connection, "QRESYNC"))
     extension = "QRESYNC";
-  else if (pf_imap_connection_has_capability (slot->connection, "CONDSTORE"))
+  else if (pf_imap_connection_has_capability (open->connection, "CONDSTORE"))
     extension = "CONDSTORE";
   if (extension != NULL)
     {
       const char *const extensions[] = { extension, NULL };
 
-      pf_imap_session_enable_async (slot->session, extensions, g_task_get_cancellable (task),
+      pf_imap_session_enable_async (open->session, extensions, g_task_get_cancellable (task),
                                     enabled_cb, task);
       return;
     }
-  connected (task);
+  open_session_done (task);
 }
 
 static void
@@ -2364,20 +2397,105 @@ opened_cb (GObject      *object,
            gpointer      user_data)
 {
   GTask *task = user_data;
-  PfImapSync *self = g_task_get_source_object (task);
-  Slot *slot = g_task_get_task_data (task);
+  OpenSession *open = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
 
   if (!pf_imap_connection_open_finish (PF_IMAP_CONNECTION (object), result, &error))
     {
-      connect_failed (task, g_steal_pointer (&error));
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
       return;
     }
 
-  pf_imap_connection_login_async (slot->connection,
-                                  pf_server_settings_get_username (self->settings),
-                                  self->secret, self->secret_is_token,
-                                  g_task_get_cancellable (task), logged_in_cb, task);
+  pf_imap_connection_login_async (open->connection, open->user, open->secret,
+                                  open->secret_is_token, g_task_get_cancellable (task),
+                                  logged_in_cb, task);
+}
+
+/**
+ * pf_imap_sync_open_session_async:
+ * @settings: the IMAP server
+ * @secret: the password, or an OAuth 2.0 access token
+ * @secret_is_token: whether @secret is a token
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when the session is ready
+ * @user_data: data for @callback
+ *
+ * Connects to @settings' server, logs in and ENABLEs QRESYNC (or
+ * CONDSTORE) where the server offers it: the set-up every IMAP session of
+ * an account starts with. A session of its own, apart from any
+ * #PfImapSync. Main thread.
+ */
+void
+pf_imap_sync_open_session_async (PfServerSettings    *settings,
+                                 const char          *secret,
+                                 gboolean             secret_is_token,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  GTask *task;
+  OpenSession *open;
+  g_autoptr(PfNetConnection) net = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (PF_IS_SERVER_SETTINGS (settings));
+  g_return_if_fail (secret != NULL);
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pf_imap_sync_open_session_async);
+  open = g_new0 (OpenSession, 1);
+  open->user = g_strdup (pf_server_settings_get_username (settings));
+  open->secret = g_strdup (secret);
+  open->secret_is_token = secret_is_token;
+  g_task_set_task_data (task, open, (GDestroyNotify) open_session_free);
+
+  net = pf_server_settings_create_connection (settings, &error);
+  if (net == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
+      return;
+    }
+  open->connection = pf_imap_connection_new (net);
+  pf_imap_connection_open_async (open->connection, cancellable, opened_cb, task);
+}
+
+/**
+ * pf_imap_sync_open_session_finish:
+ * @result: the result
+ * @error: return location for an error: those of #PfNetConnection
+ *   (%PF_NET_ERROR), of the login (%PF_IMAP_ERROR_AUTHENTICATION_FAILED)
+ *   or %G_IO_ERROR_CANCELLED
+ *
+ * Returns: (transfer full): the logged-in session, or %NULL with @error set
+ */
+PfImapSession *
+pf_imap_sync_open_session_finish (GAsyncResult  *result,
+                                  GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+slot_opened_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  GTask *task = user_data;
+  Slot *slot = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  slot->session = pf_imap_sync_open_session_finish (result, &error);
+  if (slot->session == NULL)
+    {
+      connect_failed (task, error);
+      return;
+    }
+  slot->connection = g_object_ref (pf_imap_session_get_connection (slot->session));
+  connected (task);
 }
 
 /* Makes @slot a logged-in session (ENABLE QRESYNC or CONDSTORE done),
@@ -2390,8 +2508,6 @@ slot_connect_async (PfImapSync          *self,
                     gpointer             user_data)
 {
   GTask *task = g_task_new (self, cancellable, callback, user_data);
-  g_autoptr(PfNetConnection) net = NULL;
-  g_autoptr(GError) error = NULL;
 
   g_task_set_task_data (task, slot, NULL);
   if (slot_usable (slot))
@@ -2408,14 +2524,8 @@ slot_connect_async (PfImapSync          *self,
                                          pf_server_settings_get_host (self->settings)));
       return;
     }
-  net = pf_server_settings_create_connection (self->settings, &error);
-  if (net == NULL)
-    {
-      connect_failed (task, g_steal_pointer (&error));
-      return;
-    }
-  slot->connection = pf_imap_connection_new (net);
-  pf_imap_connection_open_async (slot->connection, cancellable, opened_cb, task);
+  pf_imap_sync_open_session_async (self->settings, self->secret, self->secret_is_token,
+                                   cancellable, slot_opened_cb, task);
 }
 
 static gboolean

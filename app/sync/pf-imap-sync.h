@@ -10,6 +10,7 @@
 #include <gio/gio.h>
 
 #include "account/pf-server-settings.h"
+#include "imap/pf-imap-session.h"
 #include "store/pf-store.h"
 
 G_BEGIN_DECLS
@@ -95,5 +96,14 @@ char       *pf_imap_sync_fetch_body_finish (PfImapSync          *self,
                                             GError             **error);
 
 PfStoreSpecialUse pf_imap_sync_guess_special_use (const char *name);
+
+void           pf_imap_sync_open_session_async  (PfServerSettings    *settings,
+                                                 const char          *secret,
+                                                 gboolean             secret_is_token,
+                                                 GCancellable        *cancellable,
+                                                 GAsyncReadyCallback  callback,
+                                                 gpointer             user_data);
+PfImapSession *pf_imap_sync_open_session_finish (GAsyncResult        *result,
+                                                 GError             **error);
 
 G_END_DECLS

@@ -505,6 +505,25 @@ address_domain (const char *address)
   return at != NULL && at[1] != '\0' ? at + 1 : NULL;
 }
 
+/* A new Message-ID without angle brackets: a random part "@" the domain of
+ * @sender (nullable). Shared with pf-mime-outgoing.c. */
+char *
+_pf_mime_generate_message_id (const char *sender)
+{
+  const char *domain = address_domain (sender);
+  g_autofree char *ascii = domain != NULL ? g_hostname_to_ascii (domain) : NULL;
+
+  _pf_mime_init ();
+  /* A domain that cannot be a host name gives an id that is still
+   * unique and says where it came from. */
+  if (ascii == NULL || *ascii == '\0' || strpbrk (ascii, " \t\r\n<>()[]\\\"@") != NULL)
+    {
+      g_free (ascii);
+      ascii = g_strdup ("postfach.invalid");
+    }
+  return g_mime_utils_generate_message_id (ascii);
+}
+
 /**
  * pf_mime_builder_get_message_id:
  * @self: a #PfMimeBuilder
@@ -521,27 +540,18 @@ pf_mime_builder_get_message_id (PfMimeBuilder *self)
   g_return_val_if_fail (PF_IS_MIME_BUILDER (self), NULL);
 
   if (self->message_id == NULL)
-    {
-      const char *domain = address_domain (self->from != NULL ? self->from->address : NULL);
-      g_autofree char *ascii = domain != NULL ? g_hostname_to_ascii (domain) : NULL;
-
-      _pf_mime_init ();
-      /* A domain that cannot be a host name gives an id that is still
-       * unique and says where it came from. */
-      if (ascii == NULL || *ascii == '\0' || strpbrk (ascii, " \t\r\n<>()[]\\\"@") != NULL)
-          {
-            g_free (ascii);
-            ascii = g_strdup ("postfach.invalid");
-          }
-      self->message_id = g_mime_utils_generate_message_id (ascii);
-    }
+    self->message_id = _pf_mime_generate_message_id (self->from != NULL ? self->from->address
+                                                                        : NULL);
   return self->message_id;
 }
 
-static void
-add_unique (GPtrArray  *out,
-            GHashTable *seen,
-            GPtrArray  *addresses)
+/* Appends the addresses of @addresses (of PfMimeAddress) to @out (of
+ * char *) that @seen (case-folded keys) does not hold yet. Shared with
+ * pf-mime-outgoing.c. */
+void
+_pf_mime_add_unique_addresses (GPtrArray  *out,
+                               GHashTable *seen,
+                               GPtrArray  *addresses)
 {
   guint i;
 
@@ -574,9 +584,9 @@ pf_mime_builder_dup_envelope_recipients (PfMimeBuilder *self)
 
   seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   out = g_ptr_array_new ();
-  add_unique (out, seen, self->to);
-  add_unique (out, seen, self->cc);
-  add_unique (out, seen, self->bcc);
+  _pf_mime_add_unique_addresses (out, seen, self->to);
+  _pf_mime_add_unique_addresses (out, seen, self->cc);
+  _pf_mime_add_unique_addresses (out, seen, self->bcc);
   g_ptr_array_add (out, NULL);
   return (char **) g_ptr_array_free (out, FALSE);
 }

@@ -20,5 +20,9 @@ GMimeParserOptions *_pf_mime_parser_options_new    (void);
 GMimeFormatOptions *_pf_mime_format_options_new    (void);
 char               *_pf_mime_make_valid            (const char    *text);
 PfMimeHeaders      *_pf_mime_headers_new_from_message (GMimeMessage *message);
+char               *_pf_mime_generate_message_id   (const char    *sender);
+void                _pf_mime_add_unique_addresses  (GPtrArray     *out,
+                                                    GHashTable    *seen,
+                                                    GPtrArray     *addresses);
 
 G_END_DECLS

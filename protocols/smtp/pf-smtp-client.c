@@ -1044,6 +1044,7 @@ send_reply_cb (GObject      *object,
                                  _("The recipient “%s” was refused: %u %s"),
                                  send->recipients[index - 1], reply->code, text);
           pf_smtp_error_set_reply (refused, reply->code, reply->enhanced_code, text);
+          pf_smtp_error_set_recipient (refused, send->recipients[index - 1]);
           g_ptr_array_add (send->refused, refused);
         }
 
@@ -1258,7 +1259,8 @@ pf_smtp_client_send_async (PfSmtpClient        *self,
  * @result: the result
  * @refused: (out) (optional) (transfer full) (element-type GError): the
  *   recipients the server refused while accepting the message for the
- *   others: one %PF_SMTP_ERROR per recipient with the reply attached
+ *   others: one %PF_SMTP_ERROR per recipient with the reply and the
+ *   recipient (pf_smtp_error_get_recipient()) attached
  * @error: return location for a %PF_SMTP_ERROR or %PF_NET_ERROR
  *
  * Returns: whether the server accepted the message for delivery

@@ -19,6 +19,7 @@ typedef struct
   guint  reply_code;
   char  *enhanced_code;
   char  *server_text;
+  char  *recipient;
 } PfSmtpErrorPrivate;
 
 static void
@@ -27,6 +28,7 @@ pf_smtp_error_private_init (PfSmtpErrorPrivate *priv)
   priv->reply_code = 0;
   priv->enhanced_code = NULL;
   priv->server_text = NULL;
+  priv->recipient = NULL;
 }
 
 static void
@@ -36,6 +38,7 @@ pf_smtp_error_private_copy (const PfSmtpErrorPrivate *src,
   dest->reply_code = src->reply_code;
   dest->enhanced_code = g_strdup (src->enhanced_code);
   dest->server_text = g_strdup (src->server_text);
+  dest->recipient = g_strdup (src->recipient);
 }
 
 static void
@@ -43,6 +46,7 @@ pf_smtp_error_private_clear (PfSmtpErrorPrivate *priv)
 {
   g_clear_pointer (&priv->enhanced_code, g_free);
   g_clear_pointer (&priv->server_text, g_free);
+  g_clear_pointer (&priv->recipient, g_free);
 }
 
 G_DEFINE_EXTENDED_ERROR (PfSmtpError, pf_smtp_error)
@@ -132,4 +136,47 @@ pf_smtp_error_get_server_text (const GError *error)
   priv = pf_smtp_error_get_private (error);
 
   return priv != NULL ? priv->server_text : NULL;
+}
+
+/**
+ * pf_smtp_error_set_recipient:
+ * @error: an error in the %PF_SMTP_ERROR domain
+ * @recipient: (nullable): the envelope recipient the error is about
+ *
+ * Names the recipient a refusal of RCPT TO is about (see
+ * pf_smtp_client_send_finish()).
+ */
+void
+pf_smtp_error_set_recipient (GError     *error,
+                             const char *recipient)
+{
+  PfSmtpErrorPrivate *priv;
+
+  g_return_if_fail (error != NULL);
+  g_return_if_fail (error->domain == PF_SMTP_ERROR);
+
+  priv = pf_smtp_error_get_private (error);
+  g_return_if_fail (priv != NULL);
+
+  g_free (priv->recipient);
+  priv->recipient = g_strdup (recipient);
+}
+
+/**
+ * pf_smtp_error_get_recipient:
+ * @error: an error
+ *
+ * Returns: (transfer none) (nullable): the envelope recipient a refused
+ *   RCPT TO named, or %NULL
+ */
+const char *
+pf_smtp_error_get_recipient (const GError *error)
+{
+  PfSmtpErrorPrivate *priv;
+
+  if (error == NULL || error->domain != PF_SMTP_ERROR)
+    return NULL;
+  priv = pf_smtp_error_get_private (error);
+
+  return priv != NULL ? priv->recipient : NULL;
 }

@@ -51,5 +51,8 @@ void         pf_smtp_error_set_reply         (GError       *error,
 guint        pf_smtp_error_get_reply_code    (const GError *error);
 const char  *pf_smtp_error_get_enhanced_code (const GError *error);
 const char  *pf_smtp_error_get_server_text   (const GError *error);
+void         pf_smtp_error_set_recipient     (GError       *error,
+                                              const char   *recipient);
+const char  *pf_smtp_error_get_recipient     (const GError *error);
 
 G_END_DECLS

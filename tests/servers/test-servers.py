@@ -8,7 +8,8 @@
 protocol tests assume. Prints TAP.
 
 Uses the instance named by PF_TEST_SERVERS (started with --variants) if set;
-otherwise starts its own with a small SMTP size limit and stops it at the end.
+otherwise starts its own with a small SMTP size limit, and bob's sent mail
+filed by the SMTP server, and stops it at the end.
 """
 
 import configparser
@@ -410,6 +411,35 @@ def smtp_refuses_oversized_mail():
 
 
 @test
+def smtp_files_sent_mail_of_chosen_users():
+    """--smtp-files-sent bob: what bob sends is filed in his Sent, once;
+    what alice sends is not filed in hers."""
+    for sender, rcpt, filed in (("bob", "alice", True), ("alice", "bob", False)):
+        subject = "filed %s %s" % (sender, secrets.token_hex(4))
+        s = smtp_tls(sender)
+        s.sendmail(user(sender, "address"), [user(rcpt, "address")],
+                   message(user(sender, "address"), user(rcpt, "address"), subject))
+        s.quit()
+        m = imap_login(sender)
+        typ, data = m.select("Sent", readonly=True)
+        check(typ == "OK", "SELECT Sent: %r" % data)
+        typ, data = m.search(None, "HEADER", "Subject", '"%s"' % subject)
+        found = len(data[0].split())
+        check(found == (1 if filed else 0), "%s's Sent has %d copies of %r" % (
+            sender, found, subject))
+        m.logout()
+        m = imap_login(rcpt)
+        check(len(find_subject(m, subject)) == 1, "%s did not receive %r" % (rcpt, subject))
+        m.logout()
+    with open(ini["smtp"]["log"], errors="replace") as f:
+        log = f.read()
+    check(re.search(r"from=<%s> to=%s size=\d+ message-id=<[0-9a-f]+@example.test> "
+                    r"delivered" % (re.escape(user("bob", "address")),
+                                    re.escape(user("alice", "address"))), log),
+          "no log line with envelope and Message-ID")
+
+
+@test
 def lmtp_deliver_command():
     subject = "lmtp %s" % secrets.token_hex(4)
     deliver("alice", message("carol@example.org", user("alice", "address"), subject))
@@ -516,7 +546,7 @@ def main():
         own_dir = tempfile.mkdtemp(prefix="pf-test-servers-")
         t0 = time.monotonic()
         res = subprocess.run([SCRIPT, "start", "--dir", own_dir, "--variants",
-                              "--smtp-size-limit", "200000"],
+                              "--smtp-size-limit", "200000", "--smtp-files-sent", "bob"],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         if res.returncode != 0:
             print("Bail out! pf-test-servers start failed: %s"
@@ -534,6 +564,11 @@ def main():
             name = "/servers/" + fn.__name__.replace("_", "-")
             if "variant" in fn.__name__ and not ini.has_section("imap-notls"):
                 print("ok %d %s # SKIP instance started without --variants" % (n, name))
+                continue
+            if "files_sent" in fn.__name__ and \
+                    "bob" not in ini["smtp"].get("files-sent", "").split(","):
+                print("ok %d %s # SKIP instance started without --smtp-files-sent bob"
+                      % (n, name))
                 continue
             t0 = time.monotonic()
             try:

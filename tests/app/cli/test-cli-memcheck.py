@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 # test-cli-memcheck.py: postfach-cli under valgrind against the real
-# servers: a sync, a resync with changes, show, a queued change and the
-# watch loop must neither touch invalid memory nor leak.
+# servers: a sync, a resync with changes, show, a queued change, sending
+# and the watch loop must neither touch invalid memory nor leak.
 #
 # Copyright 2026 The Postfach authors
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -130,6 +130,25 @@ def test_drafts_pop3():
     cli("delete", "--account", account, "INBOX", "1")
     cli("delete", "--account", account, "Trash", "1")
     cli("sync", account)
+
+
+@tap.test("send, the outbox and the copy in Sent without memory errors")
+def test_send():
+    submissions = servers["submissions"]
+    account = cli("account", "add", "--name", "Sender", "--email", ALICE["address"],
+                  "--kind", "imap", "--host", IMAPS["host"], "--port", IMAPS["port"],
+                  "--security", "tls", "--user", ALICE["login"], "--ca-file", CA_FILE,
+                  "--smtp-port", submissions["port"], "--smtp-security", "tls",
+                  password=ALICE["password"]).stdout.strip()
+    cli("send", "--account", account, "--to", ALICE["address"], "--bcc", "bob@example.test",
+        "--subject", "Grüße unter valgrind", password="Hallo,\nwie geht's?")
+    path = os.path.join(home.name, "message.eml")
+    with open(path, "w") as f:
+        f.write(f"To: {ALICE['address']}\nBcc: bob@example.test\nSubject: Datei\n\nText\n")
+    cli("send", "--queue-only", "--account", account, path)
+    check(cli("outbox", "--account", account).stdout.count("\tqueued\t") == 1, "not queued")
+    cli("send", "--account", account)
+    check(cli("outbox", "--account", account).stdout == "", "left in the outbox")
 
 
 @tap.test("the watch loop ends cleanly on SIGTERM without memory errors")
