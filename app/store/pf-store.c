@@ -3564,6 +3564,7 @@ pf_store_outbox_update (PfStore             *self,
                         GError             **error)
 {
   g_autoptr(PfStmt) stmt = NULL;
+  gboolean ok;
 
   g_return_val_if_fail (PF_IS_STORE (self), FALSE);
 
@@ -3578,7 +3579,13 @@ pf_store_outbox_update (PfStore             *self,
   bind_text (stmt, 4, last_error);
   sqlite3_bind_int64 (stmt, 5, next_attempt);
 
-  if (!stmt_done (self, stmt, error))
+  /* "Being sent" and "the server accepted it" decide whether a message
+   * goes out again after a crash: they must survive a power loss too
+   * (FULL fsyncs the log at this commit; NORMAL only at checkpoints). */
+  sqlite3_exec (self->db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
+  ok = stmt_done (self, stmt, error);
+  sqlite3_exec (self->db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
+  if (!ok)
     return FALSE;
 
   if (sqlite3_changes (self->db) == 0)
