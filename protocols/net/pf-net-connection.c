@@ -229,6 +229,7 @@ struct _PfNetConnection
   GOutputStream        *compressed_output;
   PfNetReader          *reader;
   GQueue                sends;             /* of PendingSend, head in flight */
+  gboolean              writing;           /* the head's write is in flight */
   GPtrArray            *sent_waiters;      /* of GTask, see wait_sent_async */
   GTlsCertificate      *rejected_certificate;
 
@@ -934,14 +935,18 @@ send_done (PfNetConnection *self,
   PendingSend *send = g_queue_pop_head (&self->sends);
 
   g_assert (send != NULL);
+  self->writing = FALSE;
 
+  /* The callback may run right here and queue the next send, which then
+   * starts at once: only start one if it did not. */
   if (error != NULL)
     g_task_return_error (send->task, pf_net_error_from_io (error));
   else
     g_task_return_boolean (send->task, TRUE);
 
   pending_send_free (send);
-  send_next (self);
+  if (!self->writing)
+    send_next (self);
   g_object_unref (self);
 }
 
@@ -1007,6 +1012,7 @@ send_next (PfNetConnection *self)
   output = self->compressed_output != NULL ? self->compressed_output
                                            : g_io_stream_get_output_stream (get_stream (self));
   data = g_bytes_get_data (send->data, &length);
+  self->writing = TRUE;
   g_output_stream_write_all_async (output, data, length, G_PRIORITY_DEFAULT,
                                    g_task_get_cancellable (send->task),
                                    send_cb, g_object_ref (self));
@@ -1067,7 +1073,7 @@ pf_net_connection_send_async (PfNetConnection     *self,
       trace (self, "C:", bytes, length);
     }
 
-  idle = g_queue_is_empty (&self->sends);
+  idle = !self->writing && g_queue_is_empty (&self->sends);
   g_queue_push_tail (&self->sends, send);
   if (idle)
     send_next (self);

@@ -11,6 +11,7 @@
 
 #include "net/pf-net-connection.h"
 #include "net/pf-net-error.h"
+#include "pf-fake-server.h"
 #include "pf-test-servers.h"
 
 typedef struct
@@ -465,6 +466,79 @@ test_cancelled (Fixture       *fixture,
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 }
 
+/* A send whose completion queues the next one, from its callback (what a
+ * protocol does when a reply arrives while nothing else waits to be
+ * sent): every byte goes out once, in order. */
+
+typedef struct
+{
+  PfNetConnection *connection;
+  guint            started;
+  guint            finished;
+} Chain;
+
+static void
+chain_sent_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  Chain *chain = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (pf_net_connection_send_finish (PF_NET_CONNECTION (object), result, &error));
+  g_assert_no_error (error);
+  chain->finished++;
+  if (chain->started < 5)
+    {
+      g_autofree char *line = g_strdup_printf ("LINE %u\r\n", chain->started++);
+      g_autoptr(GBytes) bytes = g_bytes_new (line, strlen (line));
+
+      pf_net_connection_send_async (chain->connection, bytes, FALSE, NULL, chain_sent_cb, chain);
+    }
+}
+
+static void
+test_send_from_callback (void)
+{
+  g_autoptr(PfFakeServer) server = pf_fake_server_new ();
+  g_autoptr(PfNetConnection) connection = NULL;
+  g_autoptr(GBytes) first = g_bytes_new_static ("LINE 0\r\n", 8);
+  g_autoptr(GBytes) received = NULL;
+  g_autoptr(GError) error = NULL;
+  Fixture fixture = { 0 };
+  Chain chain = { 0 };
+
+  for (guint i = 0; i < 5; i++)
+    {
+      g_autofree char *line = g_strdup_printf ("LINE %u", i);
+
+      pf_fake_server_add_expect_line (server, line);
+    }
+  pf_fake_server_add_wait_close (server);
+
+  connection = pf_net_connection_new (pf_fake_server_get_host (server),
+                                      pf_fake_server_get_port (server), PF_NET_SECURITY_NONE);
+  g_assert_true (connect_sync (&fixture, connection, &error));
+  g_assert_no_error (error);
+
+  chain.connection = connection;
+  chain.started = 1;
+  pf_net_connection_send_async (connection, first, FALSE, NULL, chain_sent_cb, &chain);
+  while (chain.finished < 5)
+    g_main_context_iteration (NULL, TRUE);
+  /* Nothing more may come: a second write of a line would show here. */
+  for (guint i = 0; i < 20; i++)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_cmpuint (chain.finished, ==, 5);
+
+  g_clear_object (&connection);
+  pf_fake_server_wait_finished (server);
+  g_assert_null (pf_fake_server_get_failure (server));
+  received = pf_fake_server_dup_received (server);
+  g_assert_cmpmem (g_bytes_get_data (received, NULL), g_bytes_get_size (received),
+                   "LINE 0\r\nLINE 1\r\nLINE 2\r\nLINE 3\r\nLINE 4\r\n", 40);
+}
+
 static void
 test_error_other_domain (void)
 {
@@ -509,6 +583,7 @@ main (int    argc,
   ADD ("/net/connection/cancelled", test_cancelled);
   g_test_add_func ("/net/connection/pin-format", test_pin_fingerprint_format);
   g_test_add_func ("/net/connection/error-other-domain", test_error_other_domain);
+  g_test_add_func ("/net/connection/send-from-callback", test_send_from_callback);
 
 #undef ADD
 
