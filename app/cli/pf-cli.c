@@ -67,18 +67,18 @@ cmd_version (int    argc,
 
 /* Shared plumbing */
 
-static GAsyncResult *
-wait_for (GAsyncResult **slot)
+GAsyncResult *
+pf_cli_wait (GAsyncResult **slot)
 {
   while (*slot == NULL)
     g_main_context_iteration (NULL, TRUE);
   return g_steal_pointer (slot);
 }
 
-static void
-store_result_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
+void
+pf_cli_store_result_cb (GObject      *object,
+                        GAsyncResult *result,
+                        gpointer      user_data)
 {
   GAsyncResult **slot = user_data;
 
@@ -125,8 +125,8 @@ exit_status_for (const GError *error)
   return PF_CLI_EXIT_FAILED;
 }
 
-static int
-fail (GError *error)
+int
+pf_cli_fail (GError *error)
 {
   int status = exit_status_for (error);
 
@@ -135,9 +135,9 @@ fail (GError *error)
   return status;
 }
 
-static int
-usage_error (GOptionContext *context,
-             const char     *message)
+int
+pf_cli_usage_error (GOptionContext *context,
+                    const char     *message)
 {
   g_printerr ("postfach-cli: %s\n", message);
   g_printerr (_("Try “%s --help” for more information."), "postfach-cli");
@@ -146,12 +146,12 @@ usage_error (GOptionContext *context,
 }
 
 /* A command's options; NULL after telling the user what was wrong. */
-static GOptionContext *
-command_options (int                *argc,
-                 char             ***argv,
-                 const char         *parameters,
-                 const char         *summary,
-                 const GOptionEntry *entries)
+GOptionContext *
+pf_cli_command_options (int                *argc,
+                        char             ***argv,
+                        const char         *parameters,
+                        const char         *summary,
+                        const GOptionEntry *entries)
 {
   GOptionContext *context = g_option_context_new (parameters);
   g_autoptr(GError) error = NULL;
@@ -161,15 +161,15 @@ command_options (int                *argc,
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, argc, argv, &error))
     {
-      usage_error (context, error->message);
+      pf_cli_usage_error (context, error->message);
       g_option_context_free (context);
       return NULL;
     }
   return context;
 }
 
-static PfAccountManager *
-open_manager (GError **error)
+PfAccountManager *
+pf_cli_open_manager (GError **error)
 {
   g_autofree char *directory = pf_account_manager_dup_default_directory ();
   g_autoptr(PfSecretStore) secrets = pf_secret_store_new ();
@@ -190,10 +190,10 @@ open_manager (GError **error)
 }
 
 /* @id, or the only account when @id is NULL */
-static PfAccount *
-find_account (PfAccountManager  *manager,
-              const char        *id,
-              GError           **error)
+PfAccount *
+pf_cli_find_account (PfAccountManager  *manager,
+                     const char        *id,
+                     GError           **error)
 {
   guint n = g_list_model_get_n_items (G_LIST_MODEL (manager));
   PfAccount *account;
@@ -227,9 +227,9 @@ account_data_dir (PfAccount *account)
   return g_build_filename (g_get_user_data_dir (), "postfach", pf_account_get_id (account), NULL);
 }
 
-static PfStore *
-open_store (PfAccount  *account,
-            GError    **error)
+PfStore *
+pf_cli_open_store (PfAccount  *account,
+                   GError    **error)
 {
   g_autofree char *directory = account_data_dir (account);
 
@@ -363,8 +363,8 @@ store_password (PfAccountManager  *manager,
   gboolean session_only = FALSE;
 
   pf_password_vault_store_for_server_async (vault, account, server, password, NULL,
-                                            store_result_cb, &slot);
-  result = wait_for (&slot);
+                                            pf_cli_store_result_cb, &slot);
+  result = pf_cli_wait (&slot);
   if (!pf_password_vault_store_finish (vault, result, &session_only, error))
     return FALSE;
   if (session_only)
@@ -377,11 +377,11 @@ store_password (PfAccountManager  *manager,
   return TRUE;
 }
 
-static char *
-lookup_password (PfAccountManager  *manager,
-                 PfAccount         *account,
-                 PfServerSettings  *server,
-                 GError           **error)
+char *
+pf_cli_lookup_password (PfAccountManager  *manager,
+                        PfAccount         *account,
+                        PfServerSettings  *server,
+                        GError           **error)
 {
   PfPasswordVault *vault = pf_account_manager_get_vault (manager);
   g_autoptr(GAsyncResult) result = NULL;
@@ -390,8 +390,8 @@ lookup_password (PfAccountManager  *manager,
   char *password;
 
   pf_password_vault_lookup_for_server_async (vault, account, server, NULL,
-                                             store_result_cb, &slot);
-  result = wait_for (&slot);
+                                             pf_cli_store_result_cb, &slot);
+  result = pf_cli_wait (&slot);
   password = pf_password_vault_lookup_finish (vault, result, NULL, &local_error);
   if (password == NULL)
     {
@@ -452,28 +452,28 @@ cmd_account_add (int    argc,
     { NULL }
   };
 
-  context = command_options (&argc, &argv, NULL,
-                             _("Adds an account; the password is read from "
-                                "standard input. Prints the new account’s id."), entries);
+  context = pf_cli_command_options (&argc, &argv, NULL,
+                                    _("Adds an account; the password is read from "
+                                      "standard input. Prints the new account’s id."), entries);
   if (context == NULL)
     return PF_CLI_EXIT_USAGE;
   if (argc > 1)
-    return usage_error (context, _("Unexpected argument"));
+    return pf_cli_usage_error (context, _("Unexpected argument"));
   if (name == NULL || email == NULL || kind == NULL || host == NULL)
-    return usage_error (context, _("--name, --email, --kind and --host are required"));
+    return pf_cli_usage_error (context, _("--name, --email, --kind and --host are required"));
 
   if (g_strcmp0 (kind, "imap") == 0)
     account = pf_account_new (PF_ACCOUNT_KIND_IMAP);
   else if (g_strcmp0 (kind, "pop3") == 0)
     account = pf_account_new (PF_ACCOUNT_KIND_POP3);
   else
-    return usage_error (context, _("--kind must be imap or pop3"));
+    return pf_cli_usage_error (context, _("--kind must be imap or pop3"));
 
   pf_account_set_display_name (account, name);
   pf_account_set_address (account, email);
   if (!configure_server (pf_account_get_incoming (account), host, port, security,
                          user != NULL ? user : email, ca_file, fingerprint, &error))
-    return fail (g_steal_pointer (&error));
+    return pf_cli_fail (g_steal_pointer (&error));
   /* Without --smtp-host: the incoming server's host, as many providers
    * have it, with the same security. */
   if (!configure_server (pf_account_get_outgoing (account),
@@ -481,7 +481,7 @@ cmd_account_add (int    argc,
                          smtp_security != NULL ? smtp_security : security,
                          smtp_user != NULL ? smtp_user : (user != NULL ? user : email),
                          ca_file, fingerprint, &error))
-    return fail (g_steal_pointer (&error));
+    return pf_cli_fail (g_steal_pointer (&error));
 
   if (pop3_policy != NULL)
     {
@@ -496,33 +496,33 @@ cmd_account_add (int    argc,
           guint64 days = 0;
 
           if (!g_ascii_string_to_unsigned (pop3_policy + 10, 10, 1, 36500, &days, NULL))
-            return usage_error (context, _("keep-days needs a number of days"));
+            return pf_cli_usage_error (context, _("keep-days needs a number of days"));
           pf_account_set_pop3_policy (account, PF_POP3_POLICY_KEEP_DAYS);
           pf_account_set_pop3_keep_days (account, (guint) days);
         }
       else
-        return usage_error (context, _("Unknown --pop3-policy"));
+        return pf_cli_usage_error (context, _("Unknown --pop3-policy"));
     }
 
   if (!pf_account_validate (account, &error))
-    return fail (g_steal_pointer (&error));
+    return pf_cli_fail (g_steal_pointer (&error));
 
   password = read_password_from_stdin (&error);
   if (password == NULL)
-    return fail (g_steal_pointer (&error));
+    return pf_cli_fail (g_steal_pointer (&error));
 
-  manager = open_manager (&error);
+  manager = pf_cli_open_manager (&error);
   if (manager == NULL)
-    return fail (g_steal_pointer (&error));
+    return pf_cli_fail (g_steal_pointer (&error));
   if (!store_password (manager, account, pf_account_get_incoming (account), password, &error) ||
       !store_password (manager, account, pf_account_get_outgoing (account), password, &error))
     {
       explicit_bzero (password, strlen (password));
-      return fail (g_steal_pointer (&error));
+      return pf_cli_fail (g_steal_pointer (&error));
     }
   explicit_bzero (password, strlen (password));
   if (!pf_account_manager_add (manager, account, &error))
-    return fail (g_steal_pointer (&error));
+    return pf_cli_fail (g_steal_pointer (&error));
 
   g_print ("%s\n", pf_account_get_id (account));
   return PF_CLI_EXIT_OK;
@@ -533,11 +533,11 @@ cmd_account_list (int    argc,
                   char **argv)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(PfAccountManager) manager = open_manager (&error);
+  g_autoptr(PfAccountManager) manager = pf_cli_open_manager (&error);
   guint n;
 
   if (manager == NULL)
-    return fail (g_steal_pointer (&error));
+    return pf_cli_fail (g_steal_pointer (&error));
   n = g_list_model_get_n_items (G_LIST_MODEL (manager));
   for (guint i = 0; i < n; i++)
     {
@@ -595,23 +595,23 @@ cmd_account_remove (int    argc,
       g_printerr ("%s\n", _("Usage: postfach-cli account remove ID"));
       return PF_CLI_EXIT_USAGE;
     }
-  manager = open_manager (&error);
+  manager = pf_cli_open_manager (&error);
   if (manager == NULL)
-    return fail (g_steal_pointer (&error));
-  account = find_account (manager, argv[1], &error);
+    return pf_cli_fail (g_steal_pointer (&error));
+  account = pf_cli_find_account (manager, argv[1], &error);
   if (account == NULL)
-    return fail (g_steal_pointer (&error));
+    return pf_cli_fail (g_steal_pointer (&error));
 
-  pf_account_manager_remove_async (manager, argv[1], NULL, store_result_cb, &slot);
-  result = wait_for (&slot);
+  pf_account_manager_remove_async (manager, argv[1], NULL, pf_cli_store_result_cb, &slot);
+  result = pf_cli_wait (&slot);
   if (!pf_account_manager_remove_finish (manager, result, &error))
-    return fail (g_steal_pointer (&error));
+    return pf_cli_fail (g_steal_pointer (&error));
 
   /* The account's mail goes with it. */
   data_dir = account_data_dir (account);
   directory = g_file_new_for_path (data_dir);
   if (g_file_query_exists (directory, NULL) && !remove_directory (directory, &error))
-    return fail (g_steal_pointer (&error));
+    return pf_cli_fail (g_steal_pointer (&error));
   return PF_CLI_EXIT_OK;
 }
 
@@ -742,9 +742,9 @@ sync_pop3_account (PfAccount  *account,
   gint64 start = g_get_monotonic_time ();
   gboolean ok;
 
-  store = open_store (account, &error);
+  store = pf_cli_open_store (account, &error);
   if (store == NULL)
-    return fail (g_steal_pointer (&error));
+    return pf_cli_fail (g_steal_pointer (&error));
 
   sync = pf_pop3_sync_new (store, incoming);
   pf_pop3_sync_set_secret (sync, password,
@@ -752,12 +752,12 @@ sync_pop3_account (PfAccount  *account,
   pf_pop3_sync_set_policy (sync, pf_account_get_pop3_policy (account),
                            pf_account_get_pop3_keep_days (account));
   g_signal_connect (sync, "progress", G_CALLBACK (on_pop3_progress_cb), NULL);
-  pf_pop3_sync_run_async (sync, NULL, store_result_cb, &slot);
-  result = wait_for (&slot);
+  pf_pop3_sync_run_async (sync, NULL, pf_cli_store_result_cb, &slot);
+  result = pf_cli_wait (&slot);
   ok = pf_pop3_sync_run_finish (sync, result, &stats, &error);
   pf_store_close (store);
   if (!ok)
-    return fail (g_steal_pointer (&error));
+    return pf_cli_fail (g_steal_pointer (&error));
 
   if (!quiet)
     {
@@ -799,9 +799,9 @@ sync_account (PfAccountManager *manager,
     }
 
   password = password_override != NULL ? g_strdup (password_override) :
-             lookup_password (manager, account, incoming, &error);
+             pf_cli_lookup_password (manager, account, incoming, &error);
   if (password == NULL)
-    return fail (g_steal_pointer (&error));
+    return pf_cli_fail (g_steal_pointer (&error));
 
   if (pf_account_get_kind (account) == PF_ACCOUNT_KIND_POP3)
     {
@@ -811,9 +811,9 @@ sync_account (PfAccountManager *manager,
       return status;
     }
 
-  store = open_store (account, &error);
+  store = pf_cli_open_store (account, &error);
   if (store == NULL)
-    return fail (g_steal_pointer (&error));
+    return pf_cli_fail (g_steal_pointer (&error));
 
   sync = pf_imap_sync_new (store, incoming);
   pf_imap_sync_set_secret (sync, password,
@@ -834,27 +834,27 @@ sync_account (PfAccountManager *manager,
       pf_imap_sync_set_poll_interval (sync, watch_poll_seconds);
       g_signal_connect (sync, "synced", G_CALLBACK (on_synced_cb), &print);
       g_signal_connect (sync, "sync-failed", G_CALLBACK (on_sync_failed_cb), NULL);
-      pf_imap_sync_watch_async (sync, cancellable, store_result_cb, &slot);
-      result = wait_for (&slot);
+      pf_imap_sync_watch_async (sync, cancellable, pf_cli_store_result_cb, &slot);
+      result = pf_cli_wait (&slot);
       g_source_remove (sigint);
       g_source_remove (sigterm);
       if (!pf_imap_sync_watch_finish (sync, result, &error) &&
           !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return fail (g_steal_pointer (&error));
+        return pf_cli_fail (g_steal_pointer (&error));
       g_clear_error (&error);
       g_clear_object (&result);
     }
   else
     {
-      pf_imap_sync_run_async (sync, NULL, store_result_cb, &slot);
-      result = wait_for (&slot);
+      pf_imap_sync_run_async (sync, NULL, pf_cli_store_result_cb, &slot);
+      result = pf_cli_wait (&slot);
       if (!pf_imap_sync_run_finish (sync, result, &stats, &error))
-        return fail (g_steal_pointer (&error));
+        return pf_cli_fail (g_steal_pointer (&error));
       g_clear_object (&result);
     }
 
-  pf_imap_sync_disconnect_async (sync, NULL, store_result_cb, &slot);
-  result = wait_for (&slot);
+  pf_imap_sync_disconnect_async (sync, NULL, pf_cli_store_result_cb, &slot);
+  result = pf_cli_wait (&slot);
   pf_imap_sync_disconnect_finish (sync, result, NULL);
   pf_store_close (store);
 
@@ -893,17 +893,17 @@ cmd_sync (int    argc,
     { NULL }
   };
 
-  context = command_options (&argc, &argv, _("[ACCOUNT-ID]"),
-                             _("Brings the local copy up to date with the "
-                                "server; all accounts without an id."), entries);
+  context = pf_cli_command_options (&argc, &argv, _("[ACCOUNT-ID]"),
+                                    _("Brings the local copy up to date with the "
+                                      "server; all accounts without an id."), entries);
   if (context == NULL)
     return PF_CLI_EXIT_USAGE;
   if (argc > 2)
-    return usage_error (context, _("Unexpected argument"));
+    return pf_cli_usage_error (context, _("Unexpected argument"));
   if (poll_interval < 1)
-    return usage_error (context, _("--poll-interval needs at least 1 second"));
+    return pf_cli_usage_error (context, _("--poll-interval needs at least 1 second"));
   if (watch && argc != 2)
-    return usage_error (context, _("--watch needs an account id"));
+    return pf_cli_usage_error (context, _("--watch needs an account id"));
   if (bodies != NULL)
     {
       guint64 days;
@@ -915,25 +915,25 @@ cmd_sync (int    argc,
       else if (g_ascii_string_to_unsigned (bodies, 10, 1, 36500, &days, NULL))
         sync_offline_days = (int) days;
       else
-        return usage_error (context, _("--bodies takes a number of days, all or none"));
+        return pf_cli_usage_error (context, _("--bodies takes a number of days, all or none"));
     }
 
-  manager = open_manager (&error);
+  manager = pf_cli_open_manager (&error);
   if (manager == NULL)
-    return fail (g_steal_pointer (&error));
+    return pf_cli_fail (g_steal_pointer (&error));
   if (password_stdin)
     {
       password = read_password_from_stdin (&error);
       if (password == NULL)
-        return fail (g_steal_pointer (&error));
+        return pf_cli_fail (g_steal_pointer (&error));
     }
 
   if (argc == 2)
     {
-      g_autoptr(PfAccount) account = find_account (manager, argv[1], &error);
+      g_autoptr(PfAccount) account = pf_cli_find_account (manager, argv[1], &error);
 
       if (account == NULL)
-        return fail (g_steal_pointer (&error));
+        return pf_cli_fail (g_steal_pointer (&error));
       return sync_account (manager, account, password, FALSE, watch ? poll_interval : 0);
     }
 
@@ -973,15 +973,15 @@ static PfStore *
 open_account_store (const char  *account_id,
                     GError     **error)
 {
-  g_autoptr(PfAccountManager) manager = open_manager (error);
+  g_autoptr(PfAccountManager) manager = pf_cli_open_manager (error);
   g_autoptr(PfAccount) account = NULL;
 
   if (manager == NULL)
     return NULL;
-  account = find_account (manager, account_id, error);
+  account = pf_cli_find_account (manager, account_id, error);
   if (account == NULL)
     return NULL;
-  return open_store (account, error);
+  return pf_cli_open_store (account, error);
 }
 
 static int
@@ -999,10 +999,10 @@ cmd_folders (int    argc,
     }
   store = open_account_store (argc == 2 ? argv[1] : NULL, &error);
   if (store == NULL)
-    return fail (g_steal_pointer (&error));
+    return pf_cli_fail (g_steal_pointer (&error));
   folders = pf_store_list_folders (store, &error);
   if (folders == NULL)
-    return fail (g_steal_pointer (&error));
+    return pf_cli_fail (g_steal_pointer (&error));
   for (guint i = 0; i < folders->len; i++)
     {
       PfStoreFolder *folder = g_ptr_array_index (folders, i);
@@ -1033,9 +1033,9 @@ flags_text (PfStoreFlags flags)
   return g_string_free (text, FALSE);
 }
 
-/* One field of a tab-separated line: tabs and line breaks become spaces. */
-static char *
-field (const char *text)
+/* One pf_cli_field of a tab-separated line: tabs and line breaks become spaces. */
+char *
+pf_cli_field (const char *text)
 {
   char *copy = g_strdup (text != NULL ? text : "");
 
@@ -1052,11 +1052,11 @@ print_summary (PfMessageSummary *summary)
   g_autofree char *iso = NULL;
   g_autofree char *flags = flags_text (pf_message_summary_get_flags (summary));
   g_autofree char *from = NULL;
-  g_autofree char *subject = field (pf_message_summary_get_subject (summary));
+  g_autofree char *subject = pf_cli_field (pf_message_summary_get_subject (summary));
   const char *name = pf_message_summary_get_from (summary);
 
-  from = field (name != NULL && name[0] != '\0' ? name :
-                pf_message_summary_get_from_address (summary));
+  from = pf_cli_field (name != NULL && name[0] != '\0' ? name :
+                       pf_message_summary_get_from_address (summary));
   date = g_date_time_new_from_unix_utc (pf_message_summary_get_date (summary));
   iso = date != NULL ? g_date_time_format_iso8601 (date) : g_strdup ("-");
   g_print ("%u\t%s\t%s\t%s\t%s\n", pf_message_summary_get_uid (summary), flags, iso, from,
@@ -1081,20 +1081,20 @@ cmd_ls (int    argc,
     { NULL }
   };
 
-  context = command_options (&argc, &argv, _("FOLDER"),
-                             _("Lists the messages of a folder, newest first: "
-                                "UID, flags, date, sender, subject."), entries);
+  context = pf_cli_command_options (&argc, &argv, _("FOLDER"),
+                                    _("Lists the messages of a folder, newest first: "
+                                      "UID, flags, date, sender, subject."), entries);
   if (context == NULL)
     return PF_CLI_EXIT_USAGE;
   if (argc != 2)
-    return usage_error (context, _("Name one folder"));
+    return pf_cli_usage_error (context, _("Name one folder"));
 
   store = open_account_store (account_id, &error);
   if (store == NULL)
-    return fail (g_steal_pointer (&error));
+    return pf_cli_fail (g_steal_pointer (&error));
   folder = find_folder (store, argv[1], &error);
   if (folder == NULL)
-    return fail (g_steal_pointer (&error));
+    return pf_cli_fail (g_steal_pointer (&error));
 
   model = pf_message_list_model_new_for_folder (store, folder->id);
   n = g_list_model_get_n_items (G_LIST_MODEL (model));
@@ -1131,23 +1131,23 @@ cmd_search (int    argc,
     { NULL }
   };
 
-  context = command_options (&argc, &argv, _("QUERY…"),
-                             _("Finds messages by subject, addresses and text; "
-                                "accents and case do not matter."), entries);
+  context = pf_cli_command_options (&argc, &argv, _("QUERY…"),
+                                    _("Finds messages by subject, addresses and text; "
+                                      "accents and case do not matter."), entries);
   if (context == NULL)
     return PF_CLI_EXIT_USAGE;
   if (argc < 2)
-    return usage_error (context, _("Give something to search for"));
+    return pf_cli_usage_error (context, _("Give something to search for"));
 
   store = open_account_store (account_id, &error);
   if (store == NULL)
-    return fail (g_steal_pointer (&error));
+    return pf_cli_fail (g_steal_pointer (&error));
   if (folder_name != NULL)
     {
       g_autoptr(PfStoreFolder) folder = find_folder (store, folder_name, &error);
 
       if (folder == NULL)
-        return fail (g_steal_pointer (&error));
+        return pf_cli_fail (g_steal_pointer (&error));
       folder_id = folder->id;
     }
 
@@ -1162,13 +1162,13 @@ cmd_search (int    argc,
   while (pf_store_count_unindexed (store) > 0)
     {
       if (!pf_store_index_pending_sync (store, 5000, &error))
-        return fail (g_steal_pointer (&error));
+        return pf_cli_fail (g_steal_pointer (&error));
     }
 
   query = g_strjoinv (" ", argv + 1);
   model = pf_message_list_model_new_for_search (store, folder_id, query, &error);
   if (model == NULL)
-    return fail (g_steal_pointer (&error));
+    return pf_cli_fail (g_steal_pointer (&error));
   n = g_list_model_get_n_items (G_LIST_MODEL (model));
   if (limit > 0)
     n = MIN (n, (guint) limit);
@@ -1209,13 +1209,13 @@ static gboolean
 change_context_open (ChangeContext  *context,
                      GError        **error)
 {
-  context->manager = open_manager (error);
+  context->manager = pf_cli_open_manager (error);
   if (context->manager == NULL)
     return FALSE;
-  context->account = find_account (context->manager, context->account_id, error);
+  context->account = pf_cli_find_account (context->manager, context->account_id, error);
   if (context->account == NULL)
     return FALSE;
-  context->store = open_store (context->account, error);
+  context->store = pf_cli_open_store (context->account, error);
   return context->store != NULL;
 }
 
@@ -1297,34 +1297,34 @@ cmd_flag (int    argc,
     { NULL }
   };
 
-  options = command_options (&argc, &argv, _("FOLDER UID…"),
-                             _("Marks messages read, unread, flagged or "
-                                "unflagged. Prints the change’s id."), entries);
+  options = pf_cli_command_options (&argc, &argv, _("FOLDER UID…"),
+                                    _("Marks messages read, unread, flagged or "
+                                      "unflagged. Prints the change’s id."), entries);
   if (options == NULL)
     return PF_CLI_EXIT_USAGE;
   if (argc < 3)
-    return usage_error (options, _("Name a folder and at least one UID"));
+    return pf_cli_usage_error (options, _("Name a folder and at least one UID"));
   if ((seen && unseen) || (flagged && unflagged))
-    return usage_error (options, _("Contradicting options"));
+    return pf_cli_usage_error (options, _("Contradicting options"));
   add = (seen ? PF_STORE_FLAG_SEEN : 0) | (flagged ? PF_STORE_FLAG_FLAGGED : 0) |
         (answered ? PF_STORE_FLAG_ANSWERED : 0);
   remove = (unseen ? PF_STORE_FLAG_SEEN : 0) | (unflagged ? PF_STORE_FLAG_FLAGGED : 0);
   if (add == 0 && remove == 0)
-    return usage_error (options, _("Say what to change: --seen, --unseen, --flagged, "
-                                   "--unflagged or --answered"));
+    return pf_cli_usage_error (options, _("Say what to change: --seen, --unseen, --flagged, "
+                               "--unflagged or --answered"));
   if (!parse_uids (argv + 2, argc - 2, &uids, &error))
-    return usage_error (options, error->message);
+    return pf_cli_usage_error (options, error->message);
 
   if (!change_context_open (&context, &error))
-    return fail (g_steal_pointer (&error));
+    return pf_cli_fail (g_steal_pointer (&error));
   folder = find_folder (context.store, argv[1], &error);
   if (folder == NULL)
-    return fail (g_steal_pointer (&error));
+    return pf_cli_fail (g_steal_pointer (&error));
   operation_id = pf_operations_set_flags (context.store, folder->id,
                                           (const guint32 *) (gpointer) uids->data, uids->len,
                                           add, remove, &error);
   if (operation_id == 0)
-    return fail (g_steal_pointer (&error));
+    return pf_cli_fail (g_steal_pointer (&error));
   return send_change (&context, operation_id);
 }
 
@@ -1350,24 +1350,24 @@ cmd_move (int    argc,
     { NULL }
   };
 
-  options = command_options (&argc, &argv, _("FOLDER UID…"),
-                             _("Moves (or copies) messages to another folder. "
-                                "Prints the change’s id."), entries);
+  options = pf_cli_command_options (&argc, &argv, _("FOLDER UID…"),
+                                    _("Moves (or copies) messages to another folder. "
+                                      "Prints the change’s id."), entries);
   if (options == NULL)
     return PF_CLI_EXIT_USAGE;
   if (argc < 3 || target_name == NULL)
-    return usage_error (options, _("Name a folder, at least one UID and --to"));
+    return pf_cli_usage_error (options, _("Name a folder, at least one UID and --to"));
   if (!parse_uids (argv + 2, argc - 2, &uids, &error))
-    return usage_error (options, error->message);
+    return pf_cli_usage_error (options, error->message);
 
   if (!change_context_open (&context, &error))
-    return fail (g_steal_pointer (&error));
+    return pf_cli_fail (g_steal_pointer (&error));
   folder = find_folder (context.store, argv[1], &error);
   if (folder == NULL)
-    return fail (g_steal_pointer (&error));
+    return pf_cli_fail (g_steal_pointer (&error));
   target = find_folder (context.store, target_name, &error);
   if (target == NULL)
-    return fail (g_steal_pointer (&error));
+    return pf_cli_fail (g_steal_pointer (&error));
   if (copy)
     operation_id = pf_operations_copy (context.store, folder->id,
                                        (const guint32 *) (gpointer) uids->data, uids->len,
@@ -1377,7 +1377,7 @@ cmd_move (int    argc,
                                        (const guint32 *) (gpointer) uids->data, uids->len,
                                        target->id, &error);
   if (operation_id == 0)
-    return fail (g_steal_pointer (&error));
+    return pf_cli_fail (g_steal_pointer (&error));
   return send_change (&context, operation_id);
 }
 
@@ -1398,26 +1398,26 @@ cmd_delete (int    argc,
     { NULL }
   };
 
-  options = command_options (&argc, &argv, _("FOLDER UID…"),
-                             _("Moves messages to the Trash; in the Trash, "
-                                "deletes them for good. Prints the change’s id."), entries);
+  options = pf_cli_command_options (&argc, &argv, _("FOLDER UID…"),
+                                    _("Moves messages to the Trash; in the Trash, "
+                                      "deletes them for good. Prints the change’s id."), entries);
   if (options == NULL)
     return PF_CLI_EXIT_USAGE;
   if (argc < 3)
-    return usage_error (options, _("Name a folder and at least one UID"));
+    return pf_cli_usage_error (options, _("Name a folder and at least one UID"));
   if (!parse_uids (argv + 2, argc - 2, &uids, &error))
-    return usage_error (options, error->message);
+    return pf_cli_usage_error (options, error->message);
 
   if (!change_context_open (&context, &error))
-    return fail (g_steal_pointer (&error));
+    return pf_cli_fail (g_steal_pointer (&error));
   folder = find_folder (context.store, argv[1], &error);
   if (folder == NULL)
-    return fail (g_steal_pointer (&error));
+    return pf_cli_fail (g_steal_pointer (&error));
   operation_id = pf_operations_delete (context.store, folder->id,
                                        (const guint32 *) (gpointer) uids->data, uids->len,
                                        &error);
   if (operation_id == 0)
-    return fail (g_steal_pointer (&error));
+    return pf_cli_fail (g_steal_pointer (&error));
   return send_change (&context, operation_id);
 }
 
@@ -1434,18 +1434,18 @@ cmd_undo (int    argc,
     { NULL }
   };
 
-  options = command_options (&argc, &argv, _("CHANGE-ID"),
-                             _("Takes back a change that has not reached the "
-                                "server yet (see “postfach-cli queue”)."), entries);
+  options = pf_cli_command_options (&argc, &argv, _("CHANGE-ID"),
+                                    _("Takes back a change that has not reached the "
+                                      "server yet (see “postfach-cli queue”)."), entries);
   if (options == NULL)
     return PF_CLI_EXIT_USAGE;
   if (argc != 2 || !g_ascii_string_to_signed (argv[1], 10, 1, G_MAXINT64, &operation_id, NULL))
-    return usage_error (options, _("Name one change by its id"));
+    return pf_cli_usage_error (options, _("Name one change by its id"));
 
   if (!change_context_open (&context, &error))
-    return fail (g_steal_pointer (&error));
+    return pf_cli_fail (g_steal_pointer (&error));
   if (!pf_operations_undo (context.store, operation_id, &error))
-    return fail (g_steal_pointer (&error));
+    return pf_cli_fail (g_steal_pointer (&error));
   return PF_CLI_EXIT_OK;
 }
 
@@ -1462,17 +1462,17 @@ cmd_queue (int    argc,
     { NULL }
   };
 
-  options = command_options (&argc, &argv, NULL,
-                             _("Lists the changes waiting for the server: id, "
-                                "kind, folder, messages."), entries);
+  options = pf_cli_command_options (&argc, &argv, NULL,
+                                    _("Lists the changes waiting for the server: id, "
+                                      "kind, folder, messages."), entries);
   if (options == NULL)
     return PF_CLI_EXIT_USAGE;
 
   if (!change_context_open (&context, &error))
-    return fail (g_steal_pointer (&error));
+    return pf_cli_fail (g_steal_pointer (&error));
   pending = pf_store_list_pending_operations (context.store, &error);
   if (pending == NULL)
-    return fail (g_steal_pointer (&error));
+    return pf_cli_fail (g_steal_pointer (&error));
   for (guint i = 0; i < pending->len; i++)
     {
       PfStoreOperation *operation = g_ptr_array_index (pending, i);
@@ -1522,26 +1522,26 @@ cmd_show (int    argc,
     { NULL }
   };
 
-  options = command_options (&argc, &argv, _("FOLDER UID"),
-                             _("Shows a message: its headers, its text and "
-                                "a list of its attachments. Downloads it first "
-                                "if needed."), entries);
+  options = pf_cli_command_options (&argc, &argv, _("FOLDER UID"),
+                                    _("Shows a message: its headers, its text and "
+                                      "a list of its attachments. Downloads it first "
+                                      "if needed."), entries);
   if (options == NULL)
     return PF_CLI_EXIT_USAGE;
   if (argc != 3 || !g_ascii_string_to_unsigned (argv[2], 10, 1, G_MAXUINT32, &uid, NULL))
-    return usage_error (options, _("Name a folder and one UID"));
+    return pf_cli_usage_error (options, _("Name a folder and one UID"));
 
   if (!change_context_open (&context, &error))
-    return fail (g_steal_pointer (&error));
+    return pf_cli_fail (g_steal_pointer (&error));
   folder = find_folder (context.store, argv[1], &error);
   if (folder == NULL)
-    return fail (g_steal_pointer (&error));
+    return pf_cli_fail (g_steal_pointer (&error));
   message = pf_store_lookup_message_by_uid (context.store, folder->id, (guint32) uid, NULL);
   if (message == NULL)
     {
       g_set_error (&error, PF_STORE_ERROR, PF_STORE_ERROR_NOT_FOUND,
                    _("There is no message with UID %u in this folder"), (guint) uid);
-      return fail (g_steal_pointer (&error));
+      return pf_cli_fail (g_steal_pointer (&error));
     }
 
   if (message->body_path != NULL && g_file_test (message->body_path, G_FILE_TEST_IS_REGULAR))
@@ -1549,41 +1549,41 @@ cmd_show (int    argc,
   else if (pf_account_get_kind (context.account) == PF_ACCOUNT_KIND_IMAP)
     {
       PfServerSettings *incoming = pf_account_get_incoming (context.account);
-      g_autofree char *password = lookup_password (context.manager, context.account,
-                                                   incoming, &error);
+      g_autofree char *password = pf_cli_lookup_password (context.manager, context.account,
+                                                          incoming, &error);
       g_autoptr(PfImapSync) sync = NULL;
       g_autoptr(GAsyncResult) result = NULL;
       GAsyncResult *slot = NULL;
 
       if (password == NULL)
-        return fail (g_steal_pointer (&error));
+        return pf_cli_fail (g_steal_pointer (&error));
       sync = pf_imap_sync_new (context.store, incoming);
       pf_imap_sync_set_secret (sync, password,
                                pf_server_settings_get_auth_method (incoming) == PF_AUTH_METHOD_OAUTH2);
       explicit_bzero (password, strlen (password));
-      pf_imap_sync_fetch_body_async (sync, message->id, NULL, store_result_cb, &slot);
-      result = wait_for (&slot);
+      pf_imap_sync_fetch_body_async (sync, message->id, NULL, pf_cli_store_result_cb, &slot);
+      result = pf_cli_wait (&slot);
       path = pf_imap_sync_fetch_body_finish (sync, result, &error);
       if (path == NULL)
-        return fail (g_steal_pointer (&error));
+        return pf_cli_fail (g_steal_pointer (&error));
       g_clear_object (&result);
-      pf_imap_sync_disconnect_async (sync, NULL, store_result_cb, &slot);
-      result = wait_for (&slot);
+      pf_imap_sync_disconnect_async (sync, NULL, pf_cli_store_result_cb, &slot);
+      result = pf_cli_wait (&slot);
     }
   else
     {
       g_set_error_literal (&error, PF_STORE_ERROR, PF_STORE_ERROR_NOT_FOUND,
                            _("The message’s file is missing"));
-      return fail (g_steal_pointer (&error));
+      return pf_cli_fail (g_steal_pointer (&error));
     }
 
   file = g_file_new_for_path (path);
   stream = g_file_read (file, NULL, &error);
   if (stream == NULL)
-    return fail (g_steal_pointer (&error));
+    return pf_cli_fail (g_steal_pointer (&error));
   parsed = pf_mime_message_parse (G_INPUT_STREAM (stream), NULL, &error);
   if (parsed == NULL)
-    return fail (g_steal_pointer (&error));
+    return pf_cli_fail (g_steal_pointer (&error));
 
   headers = pf_mime_message_get_headers (parsed);
   print_addresses (_("From"), headers->from);
@@ -1647,19 +1647,19 @@ cmd_folder (int    argc,
     { NULL }
   };
 
-  options = command_options (&argc, &argv, _("create NAME | rename NAME NEW-NAME | delete NAME | empty NAME"),
-                             _("Creates, renames, deletes or empties a folder. "
-                                "Prints the change’s id."), entries);
+  options = pf_cli_command_options (&argc, &argv, _("create NAME | rename NAME NEW-NAME | delete NAME | empty NAME"),
+                                    _("Creates, renames, deletes or empties a folder. "
+                                      "Prints the change’s id."), entries);
   if (options == NULL)
     return PF_CLI_EXIT_USAGE;
   if (argc < 3)
-    return usage_error (options, _("Say what to do with which folder"));
+    return pf_cli_usage_error (options, _("Say what to do with which folder"));
   action = argv[1];
   if ((strcmp (action, "rename") == 0) != (argc == 4) || argc > 4)
-    return usage_error (options, _("Wrong number of arguments"));
+    return pf_cli_usage_error (options, _("Wrong number of arguments"));
 
   if (!change_context_open (&context, &error))
-    return fail (g_steal_pointer (&error));
+    return pf_cli_fail (g_steal_pointer (&error));
 
   if (strcmp (action, "create") == 0)
     operation_id = pf_operations_create_folder (context.store, argv[2], &error);
@@ -1667,7 +1667,7 @@ cmd_folder (int    argc,
     {
       folder = find_folder (context.store, argv[2], &error);
       if (folder == NULL)
-        return fail (g_steal_pointer (&error));
+        return pf_cli_fail (g_steal_pointer (&error));
       if (strcmp (action, "rename") == 0)
         operation_id = pf_operations_rename_folder (context.store, folder->id, argv[3], &error);
       else if (strcmp (action, "delete") == 0)
@@ -1675,12 +1675,12 @@ cmd_folder (int    argc,
       else if (strcmp (action, "empty") == 0)
         operation_id = pf_operations_empty_folder (context.store, folder->id, &error);
       else
-        return usage_error (options, _("Unknown action; use create, rename, delete or empty"));
+        return pf_cli_usage_error (options, _("Unknown action; use create, rename, delete or empty"));
     }
   if (strcmp (action, "create") == 0 && operation_id == 0 && error == NULL)
-    return usage_error (options, _("Unknown action; use create, rename, delete or empty"));
+    return pf_cli_usage_error (options, _("Unknown action; use create, rename, delete or empty"));
   if (operation_id == 0)
-    return fail (g_steal_pointer (&error));
+    return pf_cli_fail (g_steal_pointer (&error));
   return send_change (&context, operation_id);
 }
 
@@ -1742,7 +1742,7 @@ cmd_draft_save (ChangeContext *context,
   gsize length;
 
   if (!g_file_get_contents (path, &contents, &length, &error))
-    return fail (g_steal_pointer (&error));
+    return pf_cli_fail (g_steal_pointer (&error));
   message = g_bytes_new_take (g_steal_pointer (&contents), length);
   headers = pf_mime_headers_parse (g_bytes_get_data (message, NULL), length);
 
@@ -1751,7 +1751,7 @@ cmd_draft_save (ChangeContext *context,
       g_autoptr(PfStoreDraft) draft = pf_store_draft_get (context->store, draft_id, &error);
 
       if (draft == NULL)
-        return fail (g_steal_pointer (&error));
+        return pf_cli_fail (g_steal_pointer (&error));
       message_id = g_strdup (draft->message_id);
     }
   else if (headers != NULL && headers->message_id != NULL)
@@ -1771,7 +1771,7 @@ cmd_draft_save (ChangeContext *context,
   draft_id = pf_store_draft_save (context->store, draft_id, stored, message_id,
                                   headers != NULL ? headers->subject : NULL, &error);
   if (draft_id == 0)
-    return fail (g_steal_pointer (&error));
+    return pf_cli_fail (g_steal_pointer (&error));
   g_print ("%" G_GINT64_FORMAT "\n", draft_id);
   return push_change (context);
 }
@@ -1794,16 +1794,16 @@ cmd_draft (int    argc,
     { NULL }
   };
 
-  options = command_options (&argc, &argv, _("save FILE | list | delete DRAFT-ID"),
-                             _("Keeps drafts here first and in the server’s Drafts folder: "
-                                "save prints the draft’s id."), entries);
+  options = pf_cli_command_options (&argc, &argv, _("save FILE | list | delete DRAFT-ID"),
+                                    _("Keeps drafts here first and in the server’s Drafts folder: "
+                                      "save prints the draft’s id."), entries);
   if (options == NULL)
     return PF_CLI_EXIT_USAGE;
   if (argc < 2)
-    return usage_error (options, _("Use save, list or delete"));
+    return pf_cli_usage_error (options, _("Use save, list or delete"));
   action = argv[1];
   if (!change_context_open (&context, &error))
-    return fail (g_steal_pointer (&error));
+    return pf_cli_fail (g_steal_pointer (&error));
 
   if (strcmp (action, "save") == 0 && argc == 3)
     return cmd_draft_save (&context, draft_id, argv[2]);
@@ -1813,7 +1813,7 @@ cmd_draft (int    argc,
       g_autoptr(GPtrArray) drafts = pf_store_draft_list (context.store, FALSE, &error);
 
       if (drafts == NULL)
-        return fail (g_steal_pointer (&error));
+        return pf_cli_fail (g_steal_pointer (&error));
       for (guint i = 0; i < drafts->len; i++)
         {
           PfStoreDraft *draft = drafts->pdata[i];
@@ -1834,88 +1834,13 @@ cmd_draft (int    argc,
       guint64 id;
 
       if (!g_ascii_string_to_unsigned (argv[2], 10, 1, G_MAXINT64, &id, NULL))
-        return usage_error (options, _("Name a draft by its id"));
+        return pf_cli_usage_error (options, _("Name a draft by its id"));
       if (!pf_store_draft_delete (context.store, (gint64) id, &error))
-        return fail (g_steal_pointer (&error));
+        return pf_cli_fail (g_steal_pointer (&error));
       return push_change (&context);
     }
 
-  return usage_error (options, _("Use save FILE, list or delete DRAFT-ID"));
-}
-
-/* Shared with the other files of postfach-cli (pf-cli-private.h) */
-
-GAsyncResult *
-pf_cli_wait (GAsyncResult **slot)
-{
-  return wait_for (slot);
-}
-
-void
-pf_cli_store_result_cb (GObject      *object,
-                        GAsyncResult *result,
-                        gpointer      user_data)
-{
-  store_result_cb (object, result, user_data);
-}
-
-int
-pf_cli_fail (GError *error)
-{
-  return fail (error);
-}
-
-int
-pf_cli_usage_error (GOptionContext *context,
-                    const char     *message)
-{
-  return usage_error (context, message);
-}
-
-GOptionContext *
-pf_cli_command_options (int                *argc,
-                        char             ***argv,
-                        const char         *parameters,
-                        const char         *summary,
-                        const GOptionEntry *entries)
-{
-  return command_options (argc, argv, parameters, summary, entries);
-}
-
-PfAccountManager *
-pf_cli_open_manager (GError **error)
-{
-  return open_manager (error);
-}
-
-PfAccount *
-pf_cli_find_account (PfAccountManager  *manager,
-                     const char        *id,
-                     GError           **error)
-{
-  return find_account (manager, id, error);
-}
-
-PfStore *
-pf_cli_open_store (PfAccount  *account,
-                   GError    **error)
-{
-  return open_store (account, error);
-}
-
-char *
-pf_cli_lookup_password (PfAccountManager  *manager,
-                        PfAccount         *account,
-                        PfServerSettings  *server,
-                        GError           **error)
-{
-  return lookup_password (manager, account, server, error);
-}
-
-char *
-pf_cli_field (const char *text)
-{
-  return field (text);
+  return pf_cli_usage_error (options, _("Use save FILE, list or delete DRAFT-ID"));
 }
 
 static const PfCliCommand commands[] = {
