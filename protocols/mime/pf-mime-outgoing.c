@@ -153,6 +153,8 @@ pf_mime_outgoing_prepare (GBytes      *message,
   g_return_val_if_fail (from_address != NULL, NULL);
 
   data = g_bytes_get_data (message, &length);
+  if (data == NULL)
+    data = "";   /* empty GBytes have no data pointer */
   if (length >= 5 && strncmp (data, "From ", 5) == 0)
     {
       const char *nl = memchr (data, '\n', length);
@@ -207,6 +209,8 @@ pf_mime_outgoing_prepare (GBytes      *message,
         has_from = TRUE;
       else if (is_field (data + start, name_length, "Date"))
         has_date = TRUE;
+      else if (is_field (data + start, name_length, "Message-ID") && message_id != NULL)
+        keep = FALSE;   /* one Message-ID: the first usable one */
       else if (is_field (data + start, name_length, "Message-ID"))
         {
           g_autofree char *id = g_strstrip (g_strdup (value));
@@ -339,5 +343,7 @@ pf_mime_outgoing_parse_headers (GBytes *message)
   g_return_val_if_fail (message != NULL, NULL);
 
   data = g_bytes_get_data (message, &length);
+  if (data == NULL)
+    data = "";
   return pf_mime_headers_parse (data, header_block_length (data, length));
 }

@@ -14,6 +14,7 @@
 
 #include "mime/pf-mime-headers.h"
 #include "mime/pf-mime-message.h"
+#include "mime/pf-mime-outgoing.h"
 #include "mime/pf-mime-text.h"
 
 /*
@@ -24,7 +25,9 @@
  * decoded, and HTML parts are turned into text; preview, search text and
  * attachment list are made. The same bytes also go through the header
  * block parser, the single-header decoders, the charset converter, the
- * format=flowed decoder and the HTML converter directly.
+ * format=flowed decoder and the HTML converter directly, and through the
+ * preparation of a file for the outbox (its result parses again, has no
+ * Bcc field and names each envelope recipient once).
  */
 
 int LLVMFuzzerTestOneInput (const uint8_t *data,
@@ -141,6 +144,47 @@ check_message (PfMimeMessage *message)
   g_assert (strlen (search) <= PF_MIME_SEARCH_TEXT_MAX);
 }
 
+static void
+check_outgoing (GBytes *bytes)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PfMimeOutgoing) outgoing = pf_mime_outgoing_prepare (bytes, "Jürgen",
+                                                                 "juergen@example.org", &error);
+  g_autoptr(PfMimeHeaders) headers = NULL;
+  gsize length;
+  const char *data;
+
+  if (outgoing == NULL)
+    {
+      g_assert (error != NULL && g_utf8_validate (error->message, -1, NULL));
+      return;
+    }
+  g_assert (outgoing->message_id != NULL && *outgoing->message_id != '\0');
+  g_assert (outgoing->recipients != NULL && outgoing->recipients[0] != NULL);
+  for (guint i = 0; outgoing->recipients[i] != NULL; i++)
+    {
+      g_assert (g_utf8_validate (outgoing->recipients[i], -1, NULL));
+      for (guint k = 0; k < i; k++)
+        g_assert (g_ascii_strcasecmp (outgoing->recipients[i], outgoing->recipients[k]) != 0);
+    }
+
+  /* What goes out has no Bcc field in its header. */
+  data = g_bytes_get_data (outgoing->data, &length);
+  for (gsize i = 0; i < length; )
+    {
+      const char *end = memchr (data + i, '\n', length - i);
+      gsize line = end != NULL ? (gsize) (end - (data + i)) + 1 : length - i;
+
+      if (line <= 2 && (data[i] == '\r' || data[i] == '\n'))
+        break;
+      g_assert (!(line >= 4 && g_ascii_strncasecmp (data + i, "Bcc:", 4) == 0));
+      i += line;
+    }
+  headers = pf_mime_outgoing_parse_headers (outgoing->data);
+  g_assert (headers != NULL);
+  check_headers (headers);
+}
+
 int
 LLVMFuzzerTestOneInput (const uint8_t *data,
                         size_t         size)
@@ -177,6 +221,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   g_assert (g_utf8_validate (decoded, -1, NULL));
   addresses = pf_mime_decode_address_list (nul_terminated);
   g_assert (g_utf8_validate (addresses, -1, NULL));
+
+  check_outgoing (bytes);
 
   return 0;
 }

@@ -107,6 +107,26 @@ test_missing_fields_added (void)
   g_assert_cmpuint (g_strv_length (outgoing->recipients), ==, 1);
 }
 
+/* A second Message-ID field is dropped; the first usable one counts. */
+static void
+test_one_message_id (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PfMimeOutgoing) outgoing = NULL;
+  g_autofree char *text = NULL;
+
+  outgoing = prepare ("From: a@example.test\n"
+                      "To: b@example.test\n"
+                      "Message-ID: <first@example.test>\n"
+                      "Message-ID: <second@example.test>\n"
+                      "\nText\n", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (outgoing->message_id, ==, "first@example.test");
+  text = output (outgoing);
+  g_assert_nonnull (strstr (text, "<first@example.test>"));
+  g_assert_null (strstr (text, "second@example.test"));
+}
+
 static void
 test_headers_only (void)
 {
@@ -155,6 +175,7 @@ main (int    argc,
   g_test_add_func ("/mime/outgoing/bcc-removed", test_bcc_removed);
   g_test_add_func ("/mime/outgoing/missing-fields-added", test_missing_fields_added);
   g_test_add_func ("/mime/outgoing/headers-only", test_headers_only);
+  g_test_add_func ("/mime/outgoing/one-message-id", test_one_message_id);
   g_test_add_func ("/mime/outgoing/refused", test_refused);
 
   return g_test_run ();
