@@ -587,6 +587,21 @@ pf_account_get_id (PfAccount *self)
 }
 
 /**
+ * pf_account_dup_data_dir:
+ * @self: a #PfAccount
+ *
+ * Returns: (transfer full): where the account's mail and index live:
+ *   `$XDG_DATA_HOME/postfach/<id>`
+ */
+char *
+pf_account_dup_data_dir (PfAccount *self)
+{
+  g_return_val_if_fail (PF_IS_ACCOUNT (self), NULL);
+
+  return g_build_filename (g_get_user_data_dir (), "postfach", self->id, NULL);
+}
+
+/**
  * pf_account_get_created:
  *
  * Returns: when the account was created, in microseconds since 1970 (UTC)

@@ -72,6 +72,7 @@ gboolean          pf_account_equal              (PfAccount      *self,
                                                  PfAccount      *other);
 
 const char       *pf_account_get_id             (PfAccount      *self);
+char             *pf_account_dup_data_dir       (PfAccount      *self);
 gint64            pf_account_get_created        (PfAccount      *self);
 
 PfAccountKind     pf_account_get_kind           (PfAccount      *self);

@@ -221,17 +221,11 @@ pf_cli_find_account (PfAccountManager  *manager,
   return NULL;
 }
 
-static char *
-account_data_dir (PfAccount *account)
-{
-  return g_build_filename (g_get_user_data_dir (), "postfach", pf_account_get_id (account), NULL);
-}
-
 PfStore *
 pf_cli_open_store (PfAccount  *account,
                    GError    **error)
 {
-  g_autofree char *directory = account_data_dir (account);
+  g_autofree char *directory = pf_account_dup_data_dir (account);
 
   return pf_store_new_sync (directory, NULL, error);
 }
@@ -608,7 +602,7 @@ cmd_account_remove (int    argc,
     return pf_cli_fail (g_steal_pointer (&error));
 
   /* The account's mail goes with it. */
-  data_dir = account_data_dir (account);
+  data_dir = pf_account_dup_data_dir (account);
   directory = g_file_new_for_path (data_dir);
   if (g_file_query_exists (directory, NULL) && !remove_directory (directory, &error))
     return pf_cli_fail (g_steal_pointer (&error));
