@@ -11,15 +11,22 @@
 
 #include <glib/gi18n.h>
 
+#include "account/pf-account-manager.h"
+#include "account/pf-secret-store.h"
+#include "store/pf-folder-tree-model.h"
+
 #include "pf-application.h"
 #include "pf-window.h"
 
 struct _PfApplication
 {
-  AdwApplication  parent_instance;
+  AdwApplication     parent_instance;
 
   /* Owned */
-  GSettings      *settings;
+  GSettings         *settings;
+  PfAccountManager  *accounts;
+  PfFolderTreeModel *folders;
+  GCancellable      *cancellable;
 };
 
 G_DEFINE_FINAL_TYPE (PfApplication, pf_application, ADW_TYPE_APPLICATION)
@@ -59,13 +66,106 @@ pf_application_get_settings (PfApplication *self)
   return self->settings;
 }
 
+/**
+ * pf_application_get_folders:
+ * @self: a #PfApplication
+ *
+ * Returns: (transfer none): the folder tree of every account, filled as
+ *   their stores open
+ */
+PfFolderTreeModel *
+pf_application_get_folders (PfApplication *self)
+{
+  g_return_val_if_fail (PF_IS_APPLICATION (self), NULL);
+
+  return self->folders;
+}
+
+/* Accounts: each one's store is opened off the main thread and its
+ * folders join the tree. */
+
+typedef struct
+{
+  PfApplication *self;
+  char          *account_id;
+  char          *display_name;
+} StoreOpening;
+
+static void
+store_opened_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  StoreOpening *opening = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PfStore) store = pf_store_new_finish (result, &error);
+
+  if (store == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_warning ("Cannot open the mail of %s: %s", opening->account_id, error->message);
+    }
+  else if (opening->self->folders != NULL &&
+           pf_account_manager_lookup (opening->self->accounts, opening->account_id) != NULL)
+    pf_folder_tree_model_add_account (opening->self->folders, opening->account_id,
+                                      opening->display_name, store);
+
+  g_object_unref (opening->self);
+  g_free (opening->account_id);
+  g_free (opening->display_name);
+  g_free (opening);
+}
+
+static void
+open_account (PfApplication *self,
+              PfAccount     *account)
+{
+  StoreOpening *opening = g_new0 (StoreOpening, 1);
+  g_autofree char *directory = pf_account_dup_data_dir (account);
+
+  opening->self = g_object_ref (self);
+  opening->account_id = g_strdup (pf_account_get_id (account));
+  opening->display_name = g_strdup (pf_account_get_display_name (account));
+  pf_store_new_async (directory, G_PRIORITY_DEFAULT, self->cancellable, store_opened_cb, opening);
+}
+
+static void
+load_accounts (PfApplication *self)
+{
+  g_autofree char *directory = pf_account_manager_dup_default_directory ();
+  g_autoptr(PfSecretStore) secrets = pf_secret_store_new ();
+  g_autoptr(PfPasswordVault) vault = pf_password_vault_new (secrets);
+  g_autoptr(GPtrArray) problems = NULL;
+  g_autoptr(GError) error = NULL;
+  GListModel *accounts;
+
+  self->accounts = pf_account_manager_new (directory, vault);
+  self->folders = pf_folder_tree_model_new ();
+  self->cancellable = g_cancellable_new ();
+  if (!pf_account_manager_load (self->accounts, &problems, &error))
+    g_warning ("Cannot read the accounts: %s", error->message);
+  for (guint i = 0; problems != NULL && i < problems->len; i++)
+    g_warning ("%s", ((GError *) problems->pdata[i])->message);
+
+  accounts = G_LIST_MODEL (self->accounts);
+  for (guint i = 0; i < g_list_model_get_n_items (accounts); i++)
+    {
+      g_autoptr(PfAccount) account = g_list_model_get_item (accounts, i);
+
+      open_account (self, account);
+    }
+}
+
 static PfWindow *
 get_or_create_window (PfApplication *self)
 {
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
 
   if (window == NULL)
-    window = GTK_WINDOW (pf_window_new (GTK_APPLICATION (self), self->settings));
+    {
+      window = GTK_WINDOW (pf_window_new (GTK_APPLICATION (self), self->settings));
+      pf_window_set_folders (PF_WINDOW (window), self->folders);
+    }
 
   return PF_WINDOW (window);
 }
@@ -111,6 +211,18 @@ pf_application_startup (GApplication *app)
   /* One schema for release and development builds alike. */
   self->settings = g_settings_new ("org.postfach.Postfach");
   _pf_application_actions_init (self);
+  load_accounts (self);
+}
+
+static void
+pf_application_shutdown (GApplication *app)
+{
+  PfApplication *self = PF_APPLICATION (app);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->folders);
+
+  G_APPLICATION_CLASS (pf_application_parent_class)->shutdown (app);
 }
 
 static void
@@ -119,6 +231,9 @@ pf_application_dispose (GObject *object)
   PfApplication *self = PF_APPLICATION (object);
 
   g_clear_object (&self->settings);
+  g_clear_object (&self->folders);
+  g_clear_object (&self->accounts);
+  g_clear_object (&self->cancellable);
 
   G_OBJECT_CLASS (pf_application_parent_class)->dispose (object);
 }
@@ -132,6 +247,7 @@ pf_application_class_init (PfApplicationClass *klass)
   object_class->dispose = pf_application_dispose;
 
   app_class->startup = pf_application_startup;
+  app_class->shutdown = pf_application_shutdown;
   app_class->activate = pf_application_activate;
   app_class->open = pf_application_open;
 }

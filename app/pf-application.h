@@ -9,6 +9,8 @@
 
 #include <adwaita.h>
 
+#include "store/pf-folder-tree-model.h"
+
 G_BEGIN_DECLS
 
 #define PF_TYPE_APPLICATION (pf_application_get_type ())
@@ -18,6 +20,7 @@ G_DECLARE_FINAL_TYPE (PfApplication, pf_application, PF, APPLICATION, AdwApplica
 PfApplication *pf_application_new      (const char        *application_id,
                                         GApplicationFlags  flags);
 GSettings     *pf_application_get_settings (PfApplication *self);
+PfFolderTreeModel *pf_application_get_folders (PfApplication *self);
 
 void           _pf_application_actions_init (PfApplication *self);
 

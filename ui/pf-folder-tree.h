@@ -9,10 +9,16 @@
 
 #include <gtk/gtk.h>
 
+#include "store/pf-folder-tree-model.h"
+
 G_BEGIN_DECLS
 
 #define PF_TYPE_FOLDER_TREE (pf_folder_tree_get_type ())
 
 G_DECLARE_FINAL_TYPE (PfFolderTree, pf_folder_tree, PF, FOLDER_TREE, GtkWidget)
+
+void          pf_folder_tree_set_model    (PfFolderTree      *self,
+                                           PfFolderTreeModel *model);
+PfFolderItem *pf_folder_tree_get_selected (PfFolderTree      *self);
 
 G_END_DECLS

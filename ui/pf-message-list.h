@@ -15,4 +15,7 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (PfMessageList, pf_message_list, PF, MESSAGE_LIST, GtkWidget)
 
+void pf_message_list_set_model (PfMessageList *self,
+                                GListModel    *model);
+
 G_END_DECLS

@@ -11,6 +11,8 @@
 
 #include <glib/gi18n.h>
 
+#include "store/pf-message-list-model.h"
+
 #include "pf-folder-tree.h"
 #include "pf-message-list.h"
 #include "pf-preview-pane.h"
@@ -193,8 +195,40 @@ pf_window_class_init (PfWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PfWindow, preview_pane);
 }
 
+/* The folder chosen on the left fills the message list. */
+static void
+on_folder_selected_cb (PfFolderTree *tree,
+                       GParamSpec   *pspec,
+                       PfWindow     *self)
+{
+  PfFolderItem *item = pf_folder_tree_get_selected (tree);
+  g_autoptr(PfMessageListModel) messages = NULL;
+
+  if (item != NULL && pf_folder_item_get_kind (item) == PF_FOLDER_ITEM_FOLDER)
+    messages = pf_message_list_model_new_for_folder (pf_folder_item_get_store (item),
+                                                     pf_folder_item_get_folder_id (item));
+  pf_message_list_set_model (self->message_list, G_LIST_MODEL (messages));
+}
+
+/**
+ * pf_window_set_folders:
+ * @self: a #PfWindow
+ * @folders: (nullable): the folders of every account
+ */
+void
+pf_window_set_folders (PfWindow          *self,
+                       PfFolderTreeModel *folders)
+{
+  g_return_if_fail (PF_IS_WINDOW (self));
+
+  pf_folder_tree_set_model (self->folder_tree, folders);
+}
+
 static void
 pf_window_init (PfWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  g_signal_connect (self->folder_tree, "notify::selected", G_CALLBACK (on_folder_selected_cb),
+                    self);
 }

@@ -9,12 +9,16 @@
 
 #include <adwaita.h>
 
+#include "store/pf-folder-tree-model.h"
+
 G_BEGIN_DECLS
 
 #define PF_TYPE_WINDOW (pf_window_get_type ())
 
 G_DECLARE_FINAL_TYPE (PfWindow, pf_window, PF, WINDOW, AdwApplicationWindow)
 
+void      pf_window_set_folders (PfWindow          *self,
+                                 PfFolderTreeModel *folders);
 PfWindow *pf_window_new (GtkApplication *application,
                          GSettings      *settings);
 

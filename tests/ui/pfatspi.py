@@ -117,3 +117,19 @@ def press_keys(combo):
     r = subprocess.run(["xdotool", "key", combo], timeout=20, capture_output=True, text=True)
     if r.returncode != 0:
         raise AssertionError(f"xdotool key {combo} failed: {r.stderr}")
+
+
+def click(pid, title, node):
+    """Clicks the middle of NODE in the window of PID called TITLE, as a
+    mouse would (through XTEST)."""
+    box = extents(node)
+    r = subprocess.run(["xdotool", "search", "--sync", "--onlyvisible", "--pid", str(pid),
+                        "--name", f"^{title}$"], timeout=20, capture_output=True, text=True)
+    if r.returncode != 0 or not r.stdout.split():
+        raise AssertionError(f"no window {title!r}: {r.stderr}")
+    window = r.stdout.split()[0]
+    r = subprocess.run(["xdotool", "mousemove", "--window", window,
+                        str(box.x + box.width // 2), str(box.y + box.height // 2),
+                        "click", "1"], timeout=20, capture_output=True, text=True)
+    if r.returncode != 0:
+        raise AssertionError(f"xdotool click failed: {r.stderr}")
