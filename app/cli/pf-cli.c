@@ -425,6 +425,7 @@ cmd_account_add (int    argc,
   g_autofree char *fingerprint = NULL;
   int port = 0;
   int smtp_port = 0;
+  gboolean no_password = FALSE;
   const GOptionEntry entries[] = {
     { "name", 0, 0, G_OPTION_ARG_STRING, &name, N_("The account’s name"), N_("NAME") },
     { "email", 0, 0, G_OPTION_ARG_STRING, &email, N_("The email address"), N_("ADDRESS") },
@@ -443,6 +444,9 @@ cmd_account_add (int    argc,
       N_("Trust the certificate authority in this PEM file"), N_("FILE") },
     { "trust-fingerprint", 0, 0, G_OPTION_ARG_STRING, &fingerprint,
       N_("Trust the server certificate with this SHA-256 fingerprint"), N_("SHA256") },
+    { "no-password", 0, 0, G_OPTION_ARG_NONE, &no_password,
+      N_("Store no password; each command that needs one reads it with --password-stdin"),
+      NULL },
     { NULL }
   };
 
@@ -501,20 +505,25 @@ cmd_account_add (int    argc,
   if (!pf_account_validate (account, &error))
     return pf_cli_fail (g_steal_pointer (&error));
 
-  password = read_password_from_stdin (&error);
-  if (password == NULL)
-    return pf_cli_fail (g_steal_pointer (&error));
+  if (!no_password)
+    {
+      password = read_password_from_stdin (&error);
+      if (password == NULL)
+        return pf_cli_fail (g_steal_pointer (&error));
+    }
 
   manager = pf_cli_open_manager (&error);
   if (manager == NULL)
     return pf_cli_fail (g_steal_pointer (&error));
-  if (!store_password (manager, account, pf_account_get_incoming (account), password, &error) ||
-      !store_password (manager, account, pf_account_get_outgoing (account), password, &error))
+  if (password != NULL &&
+      (!store_password (manager, account, pf_account_get_incoming (account), password, &error) ||
+       !store_password (manager, account, pf_account_get_outgoing (account), password, &error)))
     {
       explicit_bzero (password, strlen (password));
       return pf_cli_fail (g_steal_pointer (&error));
     }
-  explicit_bzero (password, strlen (password));
+  if (password != NULL)
+    explicit_bzero (password, strlen (password));
   if (!pf_account_manager_add (manager, account, &error))
     return pf_cli_fail (g_steal_pointer (&error));
 

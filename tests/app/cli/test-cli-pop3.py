@@ -498,6 +498,21 @@ def test_no_uidl():
           local_subjects(account))
 
 
+@tap.test("an account without a stored password: each sync is given one")
+def test_no_password():
+    empty_maildrop()
+    deliver(2, "Ohne")
+    result = cli("account", "add", "--no-password", "--name", "POP without", "--email",
+                 POP["address"], "--kind", "pop3", "--host", POP3S["host"], "--port",
+                 POP3S["port"], "--security", "tls", "--user", POP["login"], "--pop3-policy",
+                 "keep", "--ca-file", CA_FILE)
+    account = result.stdout.strip()
+    cli("sync", account, expect=7)
+    numbers = summary(cli("sync", "--password-stdin", account, password=POP["password"]))
+    check(numbers["new"] == 2, numbers)
+    empty_maildrop()
+
+
 @tap.test("wrong password and unreachable server: documented exit codes")
 def test_errors():
     account = add_account("POP wrong", "keep")
