@@ -63,6 +63,23 @@ char             *pf_cli_lookup_password  (PfAccountManager   *manager,
                                            GError            **error);
 char             *pf_cli_field            (const char         *text);
 
+/* The account a command works on and its store (--account ID, or the
+ * only account); --offline keeps changes from the server for now. */
+typedef struct
+{
+  char             *account_id;
+  gboolean          offline;
+  PfAccountManager *manager;
+  PfAccount        *account;
+  PfStore          *store;
+} PfCliContext;
+
+gboolean          pf_cli_context_open     (PfCliContext       *context,
+                                           GError            **error);
+void              pf_cli_context_clear    (PfCliContext       *context);
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (PfCliContext, pf_cli_context_clear)
+
 /* pf-cli-send.c: send, outbox */
 
 int               pf_cli_send             (int                 argc,

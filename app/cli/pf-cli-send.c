@@ -21,23 +21,15 @@
 /* The account, its store and a sender for its outbox */
 typedef struct
 {
-  char             *account_id;
-  PfAccountManager *manager;
-  PfAccount        *account;
-  PfStore          *store;
-  PfOutboxSender   *sender;
+  PfCliContext    base;
+  PfOutboxSender *sender;
 } OutboxContext;
 
 static void
 outbox_context_clear (OutboxContext *context)
 {
-  g_clear_pointer (&context->account_id, g_free);
   g_clear_object (&context->sender);
-  if (context->store != NULL)
-    pf_store_close (context->store);
-  g_clear_object (&context->store);
-  g_clear_object (&context->account);
-  g_clear_object (&context->manager);
+  pf_cli_context_clear (&context->base);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (OutboxContext, outbox_context_clear)
@@ -46,16 +38,9 @@ static gboolean
 outbox_context_open (OutboxContext  *context,
                      GError        **error)
 {
-  context->manager = pf_cli_open_manager (error);
-  if (context->manager == NULL)
+  if (!pf_cli_context_open (&context->base, error))
     return FALSE;
-  context->account = pf_cli_find_account (context->manager, context->account_id, error);
-  if (context->account == NULL)
-    return FALSE;
-  context->store = pf_cli_open_store (context->account, error);
-  if (context->store == NULL)
-    return FALSE;
-  context->sender = pf_outbox_sender_new (context->store, context->account);
+  context->sender = pf_outbox_sender_new (context->base.store, context->base.account);
   return TRUE;
 }
 
@@ -95,7 +80,7 @@ on_item_state_changed_cb (PfOutboxSender *sender,
 static int
 send_outbox (OutboxContext *context)
 {
-  PfServerSettings *outgoing = pf_account_get_outgoing (context->account);
+  PfServerSettings *outgoing = pf_account_get_outgoing (context->base.account);
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *password = NULL;
@@ -103,17 +88,17 @@ send_outbox (OutboxContext *context)
   GAsyncResult *slot = NULL;
   gboolean ok;
 
-  password = pf_cli_lookup_password (context->manager, context->account, outgoing, &error);
+  password = pf_cli_lookup_password (context->base.manager, context->base.account, outgoing, &error);
   if (password == NULL)
     return pf_cli_fail (g_steal_pointer (&error));
   pf_outbox_sender_set_secret (context->sender, PF_SECRET_SERVICE_SMTP, password);
   explicit_bzero (password, strlen (password));
   g_clear_pointer (&password, g_free);
 
-  if (pf_account_get_kind (context->account) == PF_ACCOUNT_KIND_IMAP)
+  if (pf_account_get_kind (context->base.account) == PF_ACCOUNT_KIND_IMAP)
     {
-      password = pf_cli_lookup_password (context->manager, context->account,
-                                         pf_account_get_incoming (context->account), &error);
+      password = pf_cli_lookup_password (context->base.manager, context->base.account,
+                                         pf_account_get_incoming (context->base.account), &error);
       if (password == NULL)
         return pf_cli_fail (g_steal_pointer (&error));
       pf_outbox_sender_set_secret (context->sender, PF_SECRET_SERVICE_IMAP, password);
@@ -129,7 +114,7 @@ send_outbox (OutboxContext *context)
   /* Translators: the one-line summary of "postfach-cli send" */
   g_print (_("%s: %u sent, %u stored in Sent, %u filed in Sent by the server, "
              "%u to be sent later, %u failed"),
-           pf_account_get_id (context->account), stats.sent, stats.copied,
+           pf_account_get_id (context->base.account), stats.sent, stats.copied,
            stats.found_in_sent, stats.deferred + stats.waiting,
            stats.failed + stats.copy_failed);
   g_print ("\n");
@@ -222,7 +207,7 @@ pf_cli_send (int    argc,
   gboolean compose;
   gint64 id;
   const GOptionEntry entries[] = {
-    { "account", 0, 0, G_OPTION_ARG_STRING, &context.account_id, N_("The account"), N_("ID") },
+    { "account", 0, 0, G_OPTION_ARG_STRING, &context.base.account_id, N_("The account"), N_("ID") },
     { "to", 0, 0, G_OPTION_ARG_STRING_ARRAY, &to, N_("A recipient (repeat for more)"),
       N_("ADDRESS") },
     { "cc", 0, 0, G_OPTION_ARG_STRING_ARRAY, &cc, N_("A recipient of a copy"), N_("ADDRESS") },
@@ -366,7 +351,7 @@ outbox_list (OutboxContext *context)
   g_autoptr(GPtrArray) items = NULL;
   g_autoptr(GError) error = NULL;
 
-  items = pf_store_outbox_list (context->store, &error);
+  items = pf_store_outbox_list (context->base.store, &error);
   if (items == NULL)
     return pf_cli_fail (g_steal_pointer (&error));
   for (guint i = 0; i < items->len; i++)
@@ -393,7 +378,7 @@ pf_cli_outbox (int    argc,
   gboolean queue_only = FALSE;
   gint64 id = 0;
   const GOptionEntry entries[] = {
-    { "account", 0, 0, G_OPTION_ARG_STRING, &context.account_id, N_("The account"), N_("ID") },
+    { "account", 0, 0, G_OPTION_ARG_STRING, &context.base.account_id, N_("The account"), N_("ID") },
     { "queue-only", 0, 0, G_OPTION_ARG_NONE, &queue_only,
       N_("With retry: only make the message due; a later “postfach-cli send” sends it"), NULL },
     { NULL }

@@ -1186,17 +1186,8 @@ cmd_search (int    argc,
 
 /* flag, move, delete, undo, queue */
 
-typedef struct
-{
-  char             *account_id;
-  gboolean          offline;
-  PfAccountManager *manager;
-  PfAccount        *account;
-  PfStore          *store;
-} ChangeContext;
-
-static void
-change_context_clear (ChangeContext *context)
+void
+pf_cli_context_clear (PfCliContext *context)
 {
   g_clear_pointer (&context->account_id, g_free);
   if (context->store != NULL)
@@ -1206,11 +1197,9 @@ change_context_clear (ChangeContext *context)
   g_clear_object (&context->manager);
 }
 
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ChangeContext, change_context_clear)
-
-static gboolean
-change_context_open (ChangeContext  *context,
-                     GError        **error)
+gboolean
+pf_cli_context_open (PfCliContext  *context,
+                     GError       **error)
 {
   context->manager = pf_cli_open_manager (error);
   if (context->manager == NULL)
@@ -1247,7 +1236,7 @@ parse_uids (char     **args,
 
 /* The change is stored; now it goes to the server, unless --offline. */
 static int
-push_change (ChangeContext *context)
+push_change (PfCliContext *context)
 {
   int status;
 
@@ -1267,8 +1256,8 @@ push_change (ChangeContext *context)
 }
 
 static int
-send_change (ChangeContext *context,
-             gint64         operation_id)
+send_change (PfCliContext *context,
+             gint64        operation_id)
 {
   g_print ("%" G_GINT64_FORMAT "\n", operation_id);
   return push_change (context);
@@ -1280,7 +1269,7 @@ cmd_flag (int    argc,
 {
   g_autoptr(GOptionContext) options = NULL;
   g_autoptr(GError) error = NULL;
-  g_auto(ChangeContext) context = { 0 };
+  g_auto(PfCliContext) context = { 0 };
   g_autoptr(PfStoreFolder) folder = NULL;
   g_autoptr(GArray) uids = NULL;
   gboolean seen = FALSE, unseen = FALSE, flagged = FALSE, unflagged = FALSE;
@@ -1318,7 +1307,7 @@ cmd_flag (int    argc,
   if (!parse_uids (argv + 2, argc - 2, &uids, &error))
     return pf_cli_usage_error (options, error->message);
 
-  if (!change_context_open (&context, &error))
+  if (!pf_cli_context_open (&context, &error))
     return pf_cli_fail (g_steal_pointer (&error));
   folder = find_folder (context.store, argv[1], &error);
   if (folder == NULL)
@@ -1337,7 +1326,7 @@ cmd_move (int    argc,
 {
   g_autoptr(GOptionContext) options = NULL;
   g_autoptr(GError) error = NULL;
-  g_auto(ChangeContext) context = { 0 };
+  g_auto(PfCliContext) context = { 0 };
   g_autoptr(PfStoreFolder) folder = NULL;
   g_autoptr(PfStoreFolder) target = NULL;
   g_autoptr(GArray) uids = NULL;
@@ -1363,7 +1352,7 @@ cmd_move (int    argc,
   if (!parse_uids (argv + 2, argc - 2, &uids, &error))
     return pf_cli_usage_error (options, error->message);
 
-  if (!change_context_open (&context, &error))
+  if (!pf_cli_context_open (&context, &error))
     return pf_cli_fail (g_steal_pointer (&error));
   folder = find_folder (context.store, argv[1], &error);
   if (folder == NULL)
@@ -1390,7 +1379,7 @@ cmd_delete (int    argc,
 {
   g_autoptr(GOptionContext) options = NULL;
   g_autoptr(GError) error = NULL;
-  g_auto(ChangeContext) context = { 0 };
+  g_auto(PfCliContext) context = { 0 };
   g_autoptr(PfStoreFolder) folder = NULL;
   g_autoptr(GArray) uids = NULL;
   gint64 operation_id;
@@ -1411,7 +1400,7 @@ cmd_delete (int    argc,
   if (!parse_uids (argv + 2, argc - 2, &uids, &error))
     return pf_cli_usage_error (options, error->message);
 
-  if (!change_context_open (&context, &error))
+  if (!pf_cli_context_open (&context, &error))
     return pf_cli_fail (g_steal_pointer (&error));
   folder = find_folder (context.store, argv[1], &error);
   if (folder == NULL)
@@ -1430,7 +1419,7 @@ cmd_undo (int    argc,
 {
   g_autoptr(GOptionContext) options = NULL;
   g_autoptr(GError) error = NULL;
-  g_auto(ChangeContext) context = { 0 };
+  g_auto(PfCliContext) context = { 0 };
   gint64 operation_id;
   const GOptionEntry entries[] = {
     { "account", 0, 0, G_OPTION_ARG_STRING, &context.account_id, N_("The account"), N_("ID") },
@@ -1445,7 +1434,7 @@ cmd_undo (int    argc,
   if (argc != 2 || !g_ascii_string_to_signed (argv[1], 10, 1, G_MAXINT64, &operation_id, NULL))
     return pf_cli_usage_error (options, _("Name one change by its id"));
 
-  if (!change_context_open (&context, &error))
+  if (!pf_cli_context_open (&context, &error))
     return pf_cli_fail (g_steal_pointer (&error));
   if (!pf_operations_undo (context.store, operation_id, &error))
     return pf_cli_fail (g_steal_pointer (&error));
@@ -1458,7 +1447,7 @@ cmd_queue (int    argc,
 {
   g_autoptr(GOptionContext) options = NULL;
   g_autoptr(GError) error = NULL;
-  g_auto(ChangeContext) context = { 0 };
+  g_auto(PfCliContext) context = { 0 };
   g_autoptr(GPtrArray) pending = NULL;
   const GOptionEntry entries[] = {
     { "account", 0, 0, G_OPTION_ARG_STRING, &context.account_id, N_("The account"), N_("ID") },
@@ -1471,7 +1460,7 @@ cmd_queue (int    argc,
   if (options == NULL)
     return PF_CLI_EXIT_USAGE;
 
-  if (!change_context_open (&context, &error))
+  if (!pf_cli_context_open (&context, &error))
     return pf_cli_fail (g_steal_pointer (&error));
   pending = pf_store_list_pending_operations (context.store, &error);
   if (pending == NULL)
@@ -1509,7 +1498,7 @@ cmd_show (int    argc,
 {
   g_autoptr(GOptionContext) options = NULL;
   g_autoptr(GError) error = NULL;
-  g_auto(ChangeContext) context = { 0 };
+  g_auto(PfCliContext) context = { 0 };
   g_autoptr(PfStoreFolder) folder = NULL;
   g_autoptr(PfStoreMessage) message = NULL;
   g_autoptr(PfMimeMessage) parsed = NULL;
@@ -1534,7 +1523,7 @@ cmd_show (int    argc,
   if (argc != 3 || !g_ascii_string_to_unsigned (argv[2], 10, 1, G_MAXUINT32, &uid, NULL))
     return pf_cli_usage_error (options, _("Name a folder and one UID"));
 
-  if (!change_context_open (&context, &error))
+  if (!pf_cli_context_open (&context, &error))
     return pf_cli_fail (g_steal_pointer (&error));
   folder = find_folder (context.store, argv[1], &error);
   if (folder == NULL)
@@ -1639,7 +1628,7 @@ cmd_folder (int    argc,
 {
   g_autoptr(GOptionContext) options = NULL;
   g_autoptr(GError) error = NULL;
-  g_auto(ChangeContext) context = { 0 };
+  g_auto(PfCliContext) context = { 0 };
   g_autoptr(PfStoreFolder) folder = NULL;
   const char *action;
   gint64 operation_id = 0;
@@ -1661,7 +1650,7 @@ cmd_folder (int    argc,
   if ((strcmp (action, "rename") == 0) != (argc == 4) || argc > 4)
     return pf_cli_usage_error (options, _("Wrong number of arguments"));
 
-  if (!change_context_open (&context, &error))
+  if (!pf_cli_context_open (&context, &error))
     return pf_cli_fail (g_steal_pointer (&error));
 
   if (strcmp (action, "create") == 0)
@@ -1732,9 +1721,9 @@ with_message_id (GBytes     *message,
 }
 
 static int
-cmd_draft_save (ChangeContext *context,
-                gint64         draft_id,
-                const char    *path)
+cmd_draft_save (PfCliContext *context,
+                gint64        draft_id,
+                const char   *path)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) message = NULL;
@@ -1785,7 +1774,7 @@ cmd_draft (int    argc,
 {
   g_autoptr(GOptionContext) options = NULL;
   g_autoptr(GError) error = NULL;
-  g_auto(ChangeContext) context = { 0 };
+  g_auto(PfCliContext) context = { 0 };
   gint64 draft_id = 0;
   const char *action;
   const GOptionEntry entries[] = {
@@ -1805,7 +1794,7 @@ cmd_draft (int    argc,
   if (argc < 2)
     return pf_cli_usage_error (options, _("Use save, list or delete"));
   action = argv[1];
-  if (!change_context_open (&context, &error))
+  if (!pf_cli_context_open (&context, &error))
     return pf_cli_fail (g_steal_pointer (&error));
 
   if (strcmp (action, "save") == 0 && argc == 3)
