@@ -35,6 +35,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import pfbench  # noqa: E402
+
 CLI = os.path.abspath(sys.argv[1])
 RUNS = int(sys.argv[2]) if len(sys.argv) > 2 else 3
 # mbsync downloads whole messages: one run of it is long enough.
@@ -124,42 +127,6 @@ def search_times():
     return times, hits
 
 
-def maildir_floor():
-    """Copies the corpus into a fresh Maildir as a client stores it: one
-    file per message, written into tmp/ and renamed into cur/ (no fsync).
-    The file system's share of keeping every body, whatever the client."""
-    source = servers["corpus"]["dir"]
-    target = tempfile.mkdtemp(prefix="pf-bench-maildir-", dir=home)
-    os.makedirs(os.path.join(target, "tmp"))
-    os.makedirs(os.path.join(target, "cur"))
-    names = [os.path.join(source, sub, name) for sub in ("cur", "new")
-             if os.path.isdir(os.path.join(source, sub))
-             for name in os.listdir(os.path.join(source, sub))]
-    start = time.monotonic()
-    for i, name in enumerate(names):
-        with open(name, "rb") as f:
-            data = f.read()
-        temporary = os.path.join(target, "tmp", f"{i}.bench")
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        os.write(fd, data)
-        os.close(fd)
-        os.rename(temporary, os.path.join(target, "cur", f"{i}.bench:2,"))
-    elapsed = time.monotonic() - start
-    shutil.rmtree(target)
-    return elapsed
-
-
-def run_rss(args):
-    """Runs args; returns (seconds, peak RSS in MB, stdout)."""
-    start = time.monotonic()
-    process = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    out = process.stdout.read()
-    _, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.monotonic() - start
-    if status != 0:
-        raise RuntimeError(f"{' '.join(args)} failed with status {status}")
-    return elapsed, usage.ru_maxrss / 1024, out.decode()
-
 
 def add_account():
     result = subprocess.run([CLI, "account", "add", "--name", "Bench", "--email", ALICE["address"],
@@ -219,21 +186,23 @@ def main():
         seconds, fetched_bytes = raw_floor()
         raw.append(seconds)
         shutil.rmtree(data_dir, ignore_errors=True)
-        seconds, peak, summary = run_rss(WRAPPER + [CLI, "sync", "--bodies", "none", account])
+        seconds, peak, summary = pfbench.run_rss(WRAPPER + [CLI, "sync", "--bodies", "none",
+                                                             account], env)
         first.append(seconds)
         rss.append(peak)
-        seconds, _, _ = run_rss([CLI, "sync", "--bodies", "none", account])
+        seconds, _, _ = pfbench.run_rss([CLI, "sync", "--bodies", "none", account], env)
         second.append(seconds)
         shutil.rmtree(data_dir, ignore_errors=True)
-        seconds, peak, _ = run_rss(WRAPPER + [CLI, "sync", "--bodies", "none", "--no-index",
-                                              account])
+        seconds, peak, _ = pfbench.run_rss(WRAPPER + [CLI, "sync", "--bodies", "none", "--no-index",
+                                              account], env)
         no_index.append(seconds)
         no_index_rss.append(peak)
         if not SKIP_BODIES:
             seconds, body_bytes = raw_floor("(UID BODY.PEEK[])")
             raw_bodies.append(seconds)
-            maildir.append(maildir_floor())
-            seconds, peak, body_summary = run_rss(WRAPPER + [CLI, "sync", "--bodies", "all", account])
+            maildir.append(pfbench.maildir_floor(servers["corpus"]["dir"], home, False))
+            seconds, peak, body_summary = pfbench.run_rss(WRAPPER + [CLI, "sync", "--bodies",
+                                                                      "all", account], env)
             bodies.append(seconds)
             bodies_rss.append(peak)
 
@@ -244,9 +213,9 @@ def main():
     for run in range(MBSYNC_RUNS):
         directory = tempfile.mkdtemp(prefix="pf-bench-mbsync-")
         config = mbsync_config(directory)
-        seconds, _, _ = run_rss(["mbsync", "-q", "-c", config, "inbox"])
+        seconds, _, _ = pfbench.run_rss(["mbsync", "-q", "-c", config, "inbox"], env)
         mb_first.append(seconds)
-        seconds, _, _ = run_rss(["mbsync", "-q", "-c", config, "inbox"])
+        seconds, _, _ = pfbench.run_rss(["mbsync", "-q", "-c", config, "inbox"], env)
         mb_second.append(seconds)
         shutil.rmtree(directory)
 

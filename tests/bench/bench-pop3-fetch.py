@@ -34,6 +34,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import pfbench  # noqa: E402
+
 CLI = os.path.abspath(sys.argv[1])
 RUNS = int(sys.argv[2]) if len(sys.argv) > 2 else 3
 FETCHMAIL_RUNS = int(os.environ.get("PF_BENCH_FETCHMAIL_RUNS", "1"))
@@ -92,45 +95,6 @@ def raw_floor():
     return time.monotonic() - start, total
 
 
-def maildir_floor():
-    """The corpus copied into a fresh Maildir as a POP3 download must store
-    it: one file per message into tmp/, fsync, rename into cur/, one fsync
-    of cur/ at the end. The file system's share, whatever the client."""
-    source = servers["corpus"]["dir"]
-    target = tempfile.mkdtemp(prefix="pf-bench-maildir-", dir=home)
-    for sub in ("tmp", "cur"):
-        os.makedirs(os.path.join(target, sub))
-    names = [os.path.join(source, sub, name) for sub in ("cur", "new")
-             if os.path.isdir(os.path.join(source, sub))
-             for name in os.listdir(os.path.join(source, sub))]
-    start = time.monotonic()
-    for i, name in enumerate(names):
-        with open(name, "rb") as f:
-            data = f.read()
-        temporary = os.path.join(target, "tmp", f"{i}.bench")
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        os.write(fd, data)
-        os.fsync(fd)
-        os.close(fd)
-        os.rename(temporary, os.path.join(target, "cur", f"{i}.bench:2,"))
-    fd = os.open(os.path.join(target, "cur"), os.O_RDONLY)
-    os.fsync(fd)
-    os.close(fd)
-    elapsed = time.monotonic() - start
-    shutil.rmtree(target)
-    return elapsed
-
-
-def run_rss(args):
-    start = time.monotonic()
-    process = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    out = process.stdout.read()
-    _, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.monotonic() - start
-    if status != 0:
-        raise RuntimeError(f"{' '.join(args)} failed with status {status}")
-    return elapsed, usage.ru_maxrss / 1024, out.decode()
-
 
 def add_account():
     result = subprocess.run([CLI, "account", "add", "--name", "Bench", "--email", POP["address"],
@@ -150,9 +114,9 @@ def fetchmail():
                 f"  user \"{POP['login']}\" password \"{POP['password']}\"\n"
                 f"  keep fetchall sslproto ''\n")
     os.chmod(rc, 0o600)
-    elapsed, _, _ = run_rss(["fetchmail", "-f", rc, "-N", "--idfile",
+    elapsed, _, _ = pfbench.run_rss(["fetchmail", "-f", rc, "-N", "--idfile",
                              os.path.join(directory, "ids"), "--bsmtp", "/dev/null",
-                             "--nosyslog", "--silent"])
+                             "--nosyslog", "--silent"], env)
     shutil.rmtree(directory)
     return elapsed
 
@@ -167,9 +131,9 @@ def main():
     for _ in range(RUNS):
         seconds, size = raw_floor()
         raw.append(seconds)
-        files.append(maildir_floor())
+        files.append(pfbench.maildir_floor(servers["corpus"]["dir"], home, True))
         shutil.rmtree(data_dir, ignore_errors=True)
-        seconds, peak, summary = run_rss(WRAPPER + [CLI, "sync", account])
+        seconds, peak, summary = pfbench.run_rss(WRAPPER + [CLI, "sync", account], env)
         ours.append(seconds)
         rss.append(peak)
     peer = [fetchmail() for _ in range(FETCHMAIL_RUNS)]
