@@ -95,6 +95,7 @@ struct _PfImapSync
   Slot              main;        /* sync runs, replays, watching */
   Slot              bodies;      /* bodies on demand, beside a run */
   gboolean          running;
+  GTask            *watch_task;  /* weak: the watch, while one runs */
 };
 
 G_DEFINE_FINAL_TYPE (PfImapSync, pf_imap_sync, G_TYPE_OBJECT)
@@ -221,6 +222,7 @@ pf_imap_sync_dispose (GObject *object)
 {
   PfImapSync *self = PF_IMAP_SYNC (object);
 
+  g_clear_weak_pointer (&self->watch_task);
   slot_clear (&self->main);
   slot_clear (&self->bodies);
   g_clear_object (&self->store);
@@ -2915,6 +2917,12 @@ watch_inbox_selected_cb (GObject      *object,
         }
     }
 
+  if (watch->changed)
+    {
+      watch_wait_done (task);
+      return;
+    }
+
   watch->handlers[0] = g_signal_connect (self->main.session, "exists",
                                          G_CALLBACK (on_session_exists_cb), task);
   watch->handlers[1] = g_signal_connect (self->main.session, "expunge",
@@ -2955,6 +2963,14 @@ watch_ran_cb (GObject      *object,
     }
   watch->backoff = 0;
   g_signal_emit (self, signals[SIGNAL_SYNCED], 0, &stats);
+
+  /* Woken during the run (pf_imap_sync_wake()): once more at once. */
+  if (watch->changed)
+    {
+      watch->changed = FALSE;
+      watch_run (task);
+      return;
+    }
 
   /* Wait in the Inbox: what the user waits for. */
   inbox = pf_store_lookup_folder_by_special_use (self->store, PF_STORE_SPECIAL_USE_INBOX, NULL);
@@ -3008,7 +3024,47 @@ pf_imap_sync_watch_async (PfImapSync          *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, pf_imap_sync_watch_async);
   g_task_set_task_data (task, g_new0 (Watch, 1), (GDestroyNotify) watch_free);
+  g_set_weak_pointer (&self->watch_task, task);
   watch_run (task);
+}
+
+/**
+ * pf_imap_sync_wake:
+ * @self: a #PfImapSync
+ *
+ * Makes a watch (pf_imap_sync_watch_async()) run now: it stops waiting
+ * (IDLE, the poll timer or the pause after a failure), or, when a run is
+ * going on, runs once more right after it. For "sync now" and for changes
+ * the user just queued.
+ *
+ * Returns: %FALSE when no watch is running
+ */
+gboolean
+pf_imap_sync_wake (PfImapSync *self)
+{
+  Watch *watch;
+
+  g_return_val_if_fail (PF_IS_IMAP_SYNC (self), FALSE);
+
+  if (self->watch_task == NULL || g_task_get_completed (self->watch_task))
+    return FALSE;
+
+  watch = g_task_get_task_data (self->watch_task);
+  if (watch->idling)
+    {
+      watch_stop_waiting (self, watch);
+      return TRUE;
+    }
+  if (watch->timeout_id != 0)
+    {
+      g_clear_handle_id (&watch->timeout_id, g_source_remove);
+      watch_wait_done (self->watch_task);
+      return TRUE;
+    }
+  /* A run, a SELECT or a NOOP is under way: it looks at this flag when
+   * it ends. */
+  watch->changed = TRUE;
+  return TRUE;
 }
 
 /**
@@ -3098,8 +3154,12 @@ body_committed_cb (GObject      *object,
       return;
     }
   stream = g_memory_input_stream_new_from_bytes (fetch->data);
-  pf_mime_message_parse_async (stream, g_task_get_cancellable (task), body_parsed_cb,
-                               g_steal_pointer (&task));
+  {
+    GCancellable *cancellable = g_task_get_cancellable (task);
+
+    pf_mime_message_parse_async (stream, cancellable, body_parsed_cb,
+                                 g_steal_pointer (&task));
+  }
 }
 
 static void
@@ -3116,8 +3176,12 @@ body_written_cb (GObject      *object,
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  pf_store_writer_commit_async (fetch->writer, g_task_get_cancellable (task), body_committed_cb,
-                                g_steal_pointer (&task));
+  {
+    GCancellable *cancellable = g_task_get_cancellable (task);
+
+    pf_store_writer_commit_async (fetch->writer, cancellable, body_committed_cb,
+                                  g_steal_pointer (&task));
+  }
 }
 
 static void
@@ -3149,10 +3213,14 @@ body_fetched_cb (GObject      *object,
       return;
     }
   stream = pf_store_writer_get_stream (fetch->writer);
-  g_output_stream_write_all_async (stream, g_bytes_get_data (fetch->data, NULL),
-                                   g_bytes_get_size (fetch->data), G_PRIORITY_DEFAULT,
-                                   g_task_get_cancellable (task), body_written_cb,
-                                   g_steal_pointer (&task));
+  {
+    GCancellable *cancellable = g_task_get_cancellable (task);
+
+    g_output_stream_write_all_async (stream, g_bytes_get_data (fetch->data, NULL),
+                                     g_bytes_get_size (fetch->data), G_PRIORITY_DEFAULT,
+                                     cancellable, body_written_cb,
+                                     g_steal_pointer (&task));
+  }
 }
 
 static void
@@ -3183,9 +3251,13 @@ body_selected_cb (GObject      *object,
         }
     }
 
-  pf_imap_session_fetch_body_async (self->bodies.session, fetch->message->uid, "", 0, 0,
-                                    g_task_get_cancellable (task), body_fetched_cb,
-                                    g_steal_pointer (&task));
+  {
+    GCancellable *cancellable = g_task_get_cancellable (task);
+
+    pf_imap_session_fetch_body_async (self->bodies.session, fetch->message->uid, "", 0, 0,
+                                      cancellable, body_fetched_cb,
+                                      g_steal_pointer (&task));
+  }
 }
 
 static void
@@ -3209,10 +3281,14 @@ body_connected_cb (GObject      *object,
       return;
     }
   /* EXAMINE: reading never changes \Seen or anything else. */
-  pf_imap_session_select_async (self->bodies.session, fetch->folder->name,
-                                PF_IMAP_SELECT_READ_ONLY, NULL, NULL, NULL, NULL,
-                                g_task_get_cancellable (task), body_selected_cb,
-                                g_steal_pointer (&task));
+  {
+    GCancellable *cancellable = g_task_get_cancellable (task);
+
+    pf_imap_session_select_async (self->bodies.session, fetch->folder->name,
+                                  PF_IMAP_SELECT_READ_ONLY, NULL, NULL, NULL, NULL,
+                                  cancellable, body_selected_cb,
+                                  g_steal_pointer (&task));
+  }
 }
 
 /**

@@ -82,6 +82,7 @@ void        pf_imap_sync_watch_async       (PfImapSync          *self,
                                             GCancellable        *cancellable,
                                             GAsyncReadyCallback  callback,
                                             gpointer             user_data);
+gboolean    pf_imap_sync_wake             (PfImapSync          *self);
 gboolean    pf_imap_sync_watch_finish      (PfImapSync          *self,
                                             GAsyncResult        *result,
                                             GError             **error);
