@@ -14,6 +14,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "imap/pf-imap-error.h"
+#include "net/pf-net-connection.h"
 #include "net/pf-net-error.h"
 #include "pop3/pf-pop3-error.h"
 #include "smtp/pf-smtp-error.h"
@@ -154,6 +155,39 @@ pf_account_problem_from_error (const GError *error)
     return PF_ACCOUNT_PROBLEM_UNREACHABLE;
 
   return PF_ACCOUNT_PROBLEM_OTHER;
+}
+
+/**
+ * pf_account_problem_get_certificate:
+ * @error: an error of %PF_ACCOUNT_PROBLEM_CERTIFICATE
+ * @out_flags: (out) (optional): what is wrong with it
+ *
+ * Returns: (transfer none) (nullable): the certificate the server showed
+ */
+GTlsCertificate *
+pf_account_problem_get_certificate (const GError         *error,
+                                    GTlsCertificateFlags *out_flags)
+{
+  g_return_val_if_fail (error != NULL, NULL);
+
+  if (out_flags != NULL)
+    *out_flags = pf_net_error_get_certificate_flags (error);
+  return pf_net_error_get_certificate (error);
+}
+
+/**
+ * pf_account_certificate_dup_sha256:
+ * @certificate: a certificate
+ *
+ * Returns: (transfer full): its SHA-256 fingerprint, as 64 lower-case hex
+ *   digits
+ */
+char *
+pf_account_certificate_dup_sha256 (GTlsCertificate *certificate)
+{
+  g_return_val_if_fail (G_IS_TLS_CERTIFICATE (certificate), NULL);
+
+  return pf_net_certificate_dup_sha256 (certificate);
 }
 
 /**
@@ -678,6 +712,32 @@ pf_account_service_set_password (PfAccountService *self,
     pf_password_vault_store_for_server_async (self->vault, self->account,
                                               pf_account_get_incoming (self->account),
                                               password, NULL, password_stored_cb, NULL);
+  pf_account_service_stop (self);
+  pf_account_service_start (self);
+}
+
+/**
+ * pf_account_service_trust_certificate:
+ * @self: a #PfAccountService
+ * @certificate: the certificate the user decided to trust
+ * @errors: the problems accepted with it
+ *
+ * Pins @certificate in the account's incoming server settings (the caller
+ * saves the account) and connects again.
+ */
+void
+pf_account_service_trust_certificate (PfAccountService     *self,
+                                      GTlsCertificate      *certificate,
+                                      GTlsCertificateFlags  errors)
+{
+  g_autofree char *sha256 = NULL;
+
+  g_return_if_fail (PF_IS_ACCOUNT_SERVICE (self));
+  g_return_if_fail (G_IS_TLS_CERTIFICATE (certificate));
+
+  sha256 = pf_net_certificate_dup_sha256 (certificate);
+  pf_server_settings_set_pinned_certificate (pf_account_get_incoming (self->account), sha256,
+                                             errors);
   pf_account_service_stop (self);
   pf_account_service_start (self);
 }

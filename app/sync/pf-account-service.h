@@ -82,7 +82,10 @@ GQuark pf_account_service_error_quark (void);
 GType pf_account_service_state_get_type (void) G_GNUC_CONST;
 #define PF_TYPE_ACCOUNT_SERVICE_STATE (pf_account_service_state_get_type ())
 
-PfAccountProblem pf_account_problem_from_error (const GError *error);
+PfAccountProblem pf_account_problem_from_error   (const GError         *error);
+GTlsCertificate *pf_account_problem_get_certificate (const GError      *error,
+                                                     GTlsCertificateFlags *out_flags);
+char            *pf_account_certificate_dup_sha256 (GTlsCertificate   *certificate);
 
 #define PF_TYPE_ACCOUNT_SERVICE (pf_account_service_get_type ())
 
@@ -105,6 +108,9 @@ void                   pf_account_service_sync_now      (PfAccountService  *self
 void                   pf_account_service_set_password  (PfAccountService  *self,
                                                          const char        *password,
                                                          gboolean           remember);
+void                   pf_account_service_trust_certificate (PfAccountService     *self,
+                                                             GTlsCertificate      *certificate,
+                                                             GTlsCertificateFlags  errors);
 
 void                   pf_account_service_fetch_body_async  (PfAccountService    *self,
                                                              gint64               message_id,

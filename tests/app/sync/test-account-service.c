@@ -410,10 +410,23 @@ test_untrusted_certificate (Fixture       *fixture,
   g_assert_cmpint (pf_account_problem_from_error (pf_account_service_get_error (fixture->service)),
                    ==, PF_ACCOUNT_PROBLEM_CERTIFICATE);
 
-  /* Trusted again (what the certificate dialog does): sync now goes on. */
-  pf_server_settings_set_ca_file (incoming, pf_test_servers_get_ca_file (fixture->servers));
-  pf_account_service_sync_now (fixture->service);
-  wait_for_state (fixture, PF_ACCOUNT_SERVICE_IDLE);
+  /* The user trusts it (the certificate dialog): pinned, and on it goes. */
+  {
+    GTlsCertificateFlags flags = 0;
+    GTlsCertificate *certificate =
+      pf_account_problem_get_certificate (pf_account_service_get_error (fixture->service), &flags);
+    g_autoptr(GTlsCertificate) kept = NULL;
+    g_autofree char *sha256 = NULL;
+
+    g_assert_nonnull (certificate);
+    g_assert_cmpint (flags & G_TLS_CERTIFICATE_UNKNOWN_CA, !=, 0);
+    kept = g_object_ref (certificate);
+    sha256 = pf_account_certificate_dup_sha256 (kept);
+    g_assert_cmpuint (strlen (sha256), ==, 64);
+    pf_account_service_trust_certificate (fixture->service, kept, flags);
+    g_assert_cmpstr (pf_server_settings_get_pinned_sha256 (incoming), ==, sha256);
+    wait_for_state (fixture, PF_ACCOUNT_SERVICE_IDLE);
+  }
 }
 
 static void
