@@ -14,6 +14,8 @@
 #include "account/pf-account-manager.h"
 #include "account/pf-secret-store.h"
 #include "store/pf-folder-tree-model.h"
+#include "store/pf-message-list-model.h"
+#include "sync/pf-account-service.h"
 
 #include "pf-application.h"
 #include "pf-window.h"
@@ -26,6 +28,7 @@ struct _PfApplication
   GSettings         *settings;
   PfAccountManager  *accounts;
   PfFolderTreeModel *folders;
+  GListStore        *services;      /* PfAccountService, one per open account */
   GCancellable      *cancellable;
 };
 
@@ -81,6 +84,137 @@ pf_application_get_folders (PfApplication *self)
   return self->folders;
 }
 
+/**
+ * pf_application_get_services:
+ * @self: a #PfApplication
+ *
+ * Returns: (transfer none): the #PfAccountService of every account whose
+ *   mail is open
+ */
+GListModel *
+pf_application_get_services (PfApplication *self)
+{
+  g_return_val_if_fail (PF_IS_APPLICATION (self), NULL);
+
+  return G_LIST_MODEL (self->services);
+}
+
+/**
+ * pf_application_lookup_service:
+ * @self: a #PfApplication
+ * @account_id: an account's id
+ *
+ * Returns: (transfer none) (nullable): the account's service
+ */
+PfAccountService *
+pf_application_lookup_service (PfApplication *self,
+                               const char    *account_id)
+{
+  g_return_val_if_fail (PF_IS_APPLICATION (self), NULL);
+
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->services)); i++)
+    {
+      g_autoptr(PfAccountService) service = g_list_model_get_item (G_LIST_MODEL (self->services), i);
+
+      if (g_str_equal (pf_account_get_id (pf_account_service_get_account (service)), account_id))
+        return service;
+    }
+  return NULL;
+}
+
+/**
+ * pf_application_save_account:
+ * @self: a #PfApplication
+ * @account: an account whose settings changed
+ *
+ * Writes @account's settings file; problems go to the log.
+ */
+void
+pf_application_save_account (PfApplication *self,
+                             PfAccount     *account)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (PF_IS_APPLICATION (self));
+
+  if (!pf_account_manager_update (self->accounts, account, &error))
+    g_warning ("Cannot save the account %s: %s", pf_account_get_id (account), error->message);
+}
+
+/* New mail in an Inbox while no window of ours has the focus: a
+ * notification with the newest message's sender and subject. */
+static void
+notify_new_mail (PfApplication    *self,
+                 PfAccountService *service,
+                 guint             new_messages)
+{
+  PfStore *store = pf_account_service_get_store (service);
+  PfAccount *account = pf_account_service_get_account (service);
+  g_autoptr(PfStoreFolder) inbox = NULL;
+  g_autoptr(PfMessageListModel) list = NULL;
+  g_autoptr(PfMessageSummary) newest = NULL;
+  g_autoptr(GNotification) notification = NULL;
+  g_autofree char *id = NULL;
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  guint unread = 0;
+
+  if (new_messages == 0 || !g_settings_get_boolean (self->settings, "notify-new-mail") ||
+      (window != NULL && gtk_window_is_active (window)))
+    return;
+
+  inbox = pf_store_lookup_folder_by_special_use (store, PF_STORE_SPECIAL_USE_INBOX, NULL);
+  if (inbox == NULL)
+    return;
+  list = pf_message_list_model_new_for_folder (store, inbox->id);
+  for (guint i = 0; i < MIN (new_messages, g_list_model_get_n_items (G_LIST_MODEL (list))); i++)
+    {
+      g_autoptr(PfMessageSummary) summary = g_list_model_get_item (G_LIST_MODEL (list), i);
+
+      if (!pf_message_summary_get_is_unread (summary))
+        continue;
+      unread++;
+      if (newest == NULL)
+        newest = g_object_ref (summary);
+    }
+  if (newest == NULL)
+    return;
+
+  if (unread == 1)
+    {
+      const char *from = pf_message_summary_get_from (newest);
+      const char *subject = pf_message_summary_get_subject (newest);
+
+      notification = g_notification_new (from != NULL && *from != '\0' ? from :
+                                         _("New message"));
+      g_notification_set_body (notification, subject != NULL && *subject != '\0' ? subject :
+                               _("(No subject)"));
+    }
+  else
+    {
+      g_autofree char *title = NULL;
+
+      /* Translators: a notification's title; %u is at least 2, %s an account's name */
+      title = g_strdup_printf (ngettext ("%u new message in %s",
+                                            "%u new messages in %s", unread),
+                               unread, pf_account_get_display_name (account));
+      notification = g_notification_new (title);
+      g_notification_set_body (notification, pf_message_summary_get_subject (newest));
+    }
+  g_notification_set_default_action_and_target (notification, "app.show-message", "(sx)",
+                                                pf_account_get_id (account),
+                                                pf_message_summary_get_id (newest));
+  id = g_strconcat ("new-mail-", pf_account_get_id (account), NULL);
+  g_application_send_notification (G_APPLICATION (self), id, notification);
+}
+
+static void
+on_service_synced_cb (PfAccountService *service,
+                      guint             new_messages,
+                      PfApplication    *self)
+{
+  notify_new_mail (self, service, new_messages);
+}
+
 /* Accounts: each one's store is opened off the main thread and its
  * folders join the tree. */
 
@@ -107,8 +241,20 @@ store_opened_cb (GObject      *object,
     }
   else if (opening->self->folders != NULL &&
            pf_account_manager_lookup (opening->self->accounts, opening->account_id) != NULL)
-    pf_folder_tree_model_add_account (opening->self->folders, opening->account_id,
-                                      opening->display_name, store);
+    {
+      PfApplication *self = opening->self;
+      PfAccount *account = pf_account_manager_lookup (self->accounts, opening->account_id);
+      g_autoptr(PfAccountService) service = NULL;
+
+      pf_folder_tree_model_add_account (self->folders, opening->account_id,
+                                        opening->display_name, store);
+      service = pf_account_service_new (account, store,
+                                        pf_account_manager_get_vault (self->accounts));
+      g_signal_connect_object (service, "synced", G_CALLBACK (on_service_synced_cb), self, 0);
+      g_list_store_append (self->services, service);
+      if (g_getenv ("POSTFACH_OFFLINE") == NULL)
+        pf_account_service_start (service);
+    }
 
   g_object_unref (opening->self);
   g_free (opening->account_id);
@@ -141,6 +287,7 @@ load_accounts (PfApplication *self)
 
   self->accounts = pf_account_manager_new (directory, vault);
   self->folders = pf_folder_tree_model_new ();
+  self->services = g_list_store_new (PF_TYPE_ACCOUNT_SERVICE);
   self->cancellable = g_cancellable_new ();
   if (!pf_account_manager_load (self->accounts, &problems, &error))
     g_warning ("Cannot read the accounts: %s", error->message);
@@ -165,6 +312,10 @@ get_or_create_window (PfApplication *self)
     {
       window = GTK_WINDOW (pf_window_new (GTK_APPLICATION (self), self->settings));
       pf_window_set_folders (PF_WINDOW (window), self->folders);
+      pf_window_set_services (PF_WINDOW (window), G_LIST_MODEL (self->services));
+      g_signal_connect_object (window, "account-changed",
+                               G_CALLBACK (pf_application_save_account), self,
+                               G_CONNECT_SWAPPED);
     }
 
   return PF_WINDOW (window);
@@ -220,6 +371,13 @@ pf_application_shutdown (GApplication *app)
   PfApplication *self = PF_APPLICATION (app);
 
   g_cancellable_cancel (self->cancellable);
+  for (guint i = 0; self->services != NULL &&
+                    i < g_list_model_get_n_items (G_LIST_MODEL (self->services)); i++)
+    {
+      g_autoptr(PfAccountService) service = g_list_model_get_item (G_LIST_MODEL (self->services), i);
+
+      pf_account_service_stop (service);
+    }
   g_clear_object (&self->folders);
 
   G_APPLICATION_CLASS (pf_application_parent_class)->shutdown (app);
@@ -232,6 +390,7 @@ pf_application_dispose (GObject *object)
 
   g_clear_object (&self->settings);
   g_clear_object (&self->folders);
+  g_clear_object (&self->services);
   g_clear_object (&self->accounts);
   g_clear_object (&self->cancellable);
 

@@ -10,6 +10,7 @@
 #include <adwaita.h>
 
 #include "store/pf-folder-tree-model.h"
+#include "sync/pf-account-service.h"
 
 G_BEGIN_DECLS
 
@@ -21,6 +22,11 @@ PfApplication *pf_application_new      (const char        *application_id,
                                         GApplicationFlags  flags);
 GSettings     *pf_application_get_settings (PfApplication *self);
 PfFolderTreeModel *pf_application_get_folders (PfApplication *self);
+GListModel    *pf_application_get_services (PfApplication *self);
+PfAccountService *pf_application_lookup_service (PfApplication *self,
+                                                 const char    *account_id);
+void           pf_application_save_account (PfApplication *self,
+                                            PfAccount     *account);
 
 void           _pf_application_actions_init (PfApplication *self);
 

@@ -13,6 +13,7 @@
 
 #include "store/pf-message-list-model.h"
 
+#include "pf-account-status.h"
 #include "pf-folder-tree.h"
 #include "pf-message-list.h"
 #include "pf-preview-pane.h"
@@ -27,6 +28,9 @@ struct _PfWindow
 
   /* Template children */
   AdwToastOverlay      *toast_overlay;
+  PfAccountStatus      *account_status;
+  GtkStack             *sync_stack;
+  GtkSpinner           *sync_spinner;
   GtkPaned             *outer_paned;
   GtkPaned             *inner_paned;
   PfFolderTree         *folder_tree;
@@ -43,6 +47,13 @@ enum {
 };
 
 static GParamSpec *properties [N_PROPS];
+
+enum {
+  SIGNAL_ACCOUNT_CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 /**
  * pf_window_new:
@@ -182,12 +193,25 @@ pf_window_class_init (PfWindowClass *klass)
                          (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  /**
+   * PfWindow::account-changed:
+   * @self: the #PfWindow
+   * @account: an account whose settings the user changed; save it
+   */
+  signals[SIGNAL_ACCOUNT_CHANGED] =
+    g_signal_new ("account-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                  NULL, NULL, G_TYPE_NONE, 1, PF_TYPE_ACCOUNT);
+
+  g_type_ensure (PF_TYPE_ACCOUNT_STATUS);
   g_type_ensure (PF_TYPE_FOLDER_TREE);
   g_type_ensure (PF_TYPE_MESSAGE_LIST);
   g_type_ensure (PF_TYPE_PREVIEW_PANE);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE_PATH "/ui/pf-window.ui");
   gtk_widget_class_bind_template_child (widget_class, PfWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, PfWindow, account_status);
+  gtk_widget_class_bind_template_child (widget_class, PfWindow, sync_stack);
+  gtk_widget_class_bind_template_child (widget_class, PfWindow, sync_spinner);
   gtk_widget_class_bind_template_child (widget_class, PfWindow, outer_paned);
   gtk_widget_class_bind_template_child (widget_class, PfWindow, inner_paned);
   gtk_widget_class_bind_template_child (widget_class, PfWindow, folder_tree);
@@ -224,10 +248,71 @@ pf_window_set_folders (PfWindow          *self,
   pf_folder_tree_set_model (self->folder_tree, folders);
 }
 
+/**
+ * pf_window_set_services:
+ * @self: a #PfWindow
+ * @services: (nullable): the #PfAccountService of every account
+ */
+void
+pf_window_set_services (PfWindow   *self,
+                        GListModel *services)
+{
+  g_return_if_fail (PF_IS_WINDOW (self));
+
+  pf_account_status_set_services (self->account_status, services);
+}
+
+/* Sync now: every account replays what is queued and fetches news. */
+static void
+sync_action (GSimpleAction *action,
+             GVariant      *parameter,
+             gpointer       user_data)
+{
+  PfWindow *self = user_data;
+  GListModel *services = pf_account_status_get_services (self->account_status);
+
+  for (guint i = 0; services != NULL && i < g_list_model_get_n_items (services); i++)
+    {
+      g_autoptr(PfAccountService) service = g_list_model_get_item (services, i);
+
+      pf_account_service_sync_now (service);
+    }
+}
+
+static void
+on_syncing_changed_cb (PfAccountStatus *status,
+                       GParamSpec      *pspec,
+                       PfWindow        *self)
+{
+  gboolean syncing = pf_account_status_get_syncing (status);
+
+  gtk_stack_set_visible_child_name (self->sync_stack, syncing ? "syncing" : "idle");
+  gtk_spinner_set_spinning (self->sync_spinner, syncing);
+}
+
+static void
+on_account_changed_cb (PfAccountStatus *status,
+                       PfAccount       *account,
+                       PfWindow        *self)
+{
+  g_signal_emit (self, signals[SIGNAL_ACCOUNT_CHANGED], 0, account);
+}
+
+static const GActionEntry win_entries[] = {
+  { "sync", sync_action },
+};
+
 static void
 pf_window_init (PfWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), win_entries, G_N_ELEMENTS (win_entries),
+                                   self);
+  g_signal_connect (self->account_status, "notify::syncing", G_CALLBACK (on_syncing_changed_cb),
+                    self);
+  g_signal_connect (self->account_status, "account-changed", G_CALLBACK (on_account_changed_cb),
+                    self);
 
   g_signal_connect (self->folder_tree, "notify::selected", G_CALLBACK (on_folder_selected_cb),
                     self);

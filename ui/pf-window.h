@@ -17,8 +17,10 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (PfWindow, pf_window, PF, WINDOW, AdwApplicationWindow)
 
-void      pf_window_set_folders (PfWindow          *self,
-                                 PfFolderTreeModel *folders);
+void      pf_window_set_folders  (PfWindow          *self,
+                                  PfFolderTreeModel *folders);
+void      pf_window_set_services (PfWindow          *self,
+                                  GListModel        *services);
 PfWindow *pf_window_new (GtkApplication *application,
                          GSettings      *settings);
 
