@@ -31,8 +31,20 @@ struct _PfWindow
   PfAccountStatus      *account_status;
   GtkStack             *sync_stack;
   GtkSpinner           *sync_spinner;
+  GtkStack             *layout_stack;
+  AdwLeaflet           *leaflet;
   GtkPaned             *outer_paned;
   GtkPaned             *inner_paned;
+  GtkWidget            *folder_pane;
+  GtkWidget            *message_pane;
+  GtkWidget            *preview_pane_box;
+  AdwHeaderBar         *folder_header;
+  AdwHeaderBar         *list_header;
+  AdwHeaderBar         *preview_header;
+  GtkWidget            *list_back_button;
+  GtkWidget            *preview_back_button;
+  gboolean              narrow;
+  gboolean              has_folder;
   PfFolderTree         *folder_tree;
   PfMessageList        *message_list;
   PfPreviewPane        *preview_pane;
@@ -75,6 +87,138 @@ pf_window_new (GtkApplication *application,
                        NULL);
 }
 
+/* Narrow windows: the three panes one at a time in the leaflet, with back
+ * buttons; wide ones: side by side in the paneds, widths remembered. The
+ * same pane widgets move between the two. */
+
+#define NARROW_WIDTH 860
+
+static void
+set_narrow (PfWindow *self,
+            gboolean  narrow)
+{
+  GtkWidget *panes[] = { self->folder_pane, self->message_pane, self->preview_pane_box };
+  GtkWidget *visible = NULL;
+
+  if (self->narrow == narrow)
+    return;
+  self->narrow = narrow;
+
+  if (!narrow)
+    visible = adw_leaflet_get_visible_child (self->leaflet);
+  for (guint i = 0; i < G_N_ELEMENTS (panes); i++)
+    g_object_ref (panes[i]);
+
+  if (narrow)
+    {
+      gtk_paned_set_start_child (self->outer_paned, NULL);
+      gtk_paned_set_start_child (self->inner_paned, NULL);
+      gtk_paned_set_end_child (self->inner_paned, NULL);
+      for (guint i = 0; i < G_N_ELEMENTS (panes); i++)
+        adw_leaflet_append (self->leaflet, panes[i]);
+      /* Where the user is: the message, else the list, else the folders. */
+      if (!self->has_folder)
+        adw_leaflet_set_visible_child (self->leaflet, self->folder_pane);
+      else
+        adw_leaflet_set_visible_child (self->leaflet, self->message_pane);
+    }
+  else
+    {
+      for (guint i = 0; i < G_N_ELEMENTS (panes); i++)
+        adw_leaflet_remove (self->leaflet, panes[i]);
+      gtk_paned_set_start_child (self->outer_paned, self->folder_pane);
+      gtk_paned_set_start_child (self->inner_paned, self->message_pane);
+      gtk_paned_set_end_child (self->inner_paned, self->preview_pane_box);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (panes); i++)
+    g_object_unref (panes[i]);
+
+  /* Each pane full width: its header bar carries the window's buttons. */
+  adw_header_bar_set_show_end_title_buttons (self->folder_header, narrow);
+  adw_header_bar_set_show_end_title_buttons (self->list_header, narrow);
+  adw_header_bar_set_show_start_title_buttons (self->list_header, narrow);
+  adw_header_bar_set_show_start_title_buttons (self->preview_header, narrow);
+  gtk_widget_set_visible (self->list_back_button, narrow);
+  gtk_widget_set_visible (self->preview_back_button, narrow);
+  gtk_stack_set_visible_child_name (self->layout_stack, narrow ? "narrow" : "wide");
+  if (visible != NULL)
+    gtk_widget_grab_focus (visible);
+}
+
+static void
+update_layout (PfWindow *self)
+{
+  int width = gtk_widget_get_width (GTK_WIDGET (self));
+  int height;
+
+  if (width <= 0)
+    gtk_window_get_default_size (GTK_WINDOW (self), &width, &height);
+  set_narrow (self, width > 0 && width < NARROW_WIDTH);
+}
+
+static void
+on_default_width_changed_cb (PfWindow   *self,
+                             GParamSpec *pspec,
+                             gpointer    user_data)
+{
+  update_layout (self);
+}
+
+/* The surface's real size, maximized and tiled included. */
+static void
+on_surface_layout_cb (GdkSurface *surface,
+                      int         width,
+                      int         height,
+                      PfWindow   *self)
+{
+  set_narrow (self, width > 0 && width < NARROW_WIDTH);
+}
+
+static void
+pf_window_realize (GtkWidget *widget)
+{
+  PfWindow *self = PF_WINDOW (widget);
+
+  GTK_WIDGET_CLASS (pf_window_parent_class)->realize (widget);
+
+  g_signal_connect_object (gtk_native_get_surface (GTK_NATIVE (self)), "layout",
+                           G_CALLBACK (on_surface_layout_cb), self, 0);
+}
+
+/**
+ * pf_window_get_narrow:
+ * @self: a #PfWindow
+ *
+ * Returns: whether the panes are shown one at a time
+ */
+gboolean
+pf_window_get_narrow (PfWindow *self)
+{
+  g_return_val_if_fail (PF_IS_WINDOW (self), FALSE);
+
+  return self->narrow;
+}
+
+/* In the narrow layout: the pane the user asked for. */
+static void
+show_pane (PfWindow  *self,
+           GtkWidget *pane)
+{
+  if (self->narrow)
+    adw_leaflet_set_visible_child (self->leaflet, pane);
+}
+
+static void
+navigate_back_action (GSimpleAction *action,
+                      GVariant      *parameter,
+                      gpointer       user_data)
+{
+  PfWindow *self = user_data;
+
+  if (self->narrow)
+    adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+}
+
 static void
 save_window_state (PfWindow *self)
 {
@@ -114,6 +258,7 @@ pf_window_constructed (GObject *object)
   gtk_window_set_default_size (GTK_WINDOW (self), width, height);
   if (g_settings_get_boolean (self->settings, "window-maximized"))
     gtk_window_maximize (GTK_WINDOW (self));
+  update_layout (self);
 
   g_settings_bind (self->settings, "folder-pane-width",
                    self->outer_paned, "position", G_SETTINGS_BIND_DEFAULT);
@@ -186,6 +331,7 @@ pf_window_class_init (PfWindowClass *klass)
   object_class->set_property = pf_window_set_property;
 
   window_class->close_request = pf_window_close_request;
+  widget_class->realize = pf_window_realize;
 
   properties [PROP_SETTINGS] =
     g_param_spec_object ("settings", NULL, NULL,
@@ -212,6 +358,16 @@ pf_window_class_init (PfWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PfWindow, account_status);
   gtk_widget_class_bind_template_child (widget_class, PfWindow, sync_stack);
   gtk_widget_class_bind_template_child (widget_class, PfWindow, sync_spinner);
+  gtk_widget_class_bind_template_child (widget_class, PfWindow, layout_stack);
+  gtk_widget_class_bind_template_child (widget_class, PfWindow, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, PfWindow, folder_pane);
+  gtk_widget_class_bind_template_child (widget_class, PfWindow, message_pane);
+  gtk_widget_class_bind_template_child (widget_class, PfWindow, preview_pane_box);
+  gtk_widget_class_bind_template_child (widget_class, PfWindow, folder_header);
+  gtk_widget_class_bind_template_child (widget_class, PfWindow, list_header);
+  gtk_widget_class_bind_template_child (widget_class, PfWindow, preview_header);
+  gtk_widget_class_bind_template_child (widget_class, PfWindow, list_back_button);
+  gtk_widget_class_bind_template_child (widget_class, PfWindow, preview_back_button);
   gtk_widget_class_bind_template_child (widget_class, PfWindow, outer_paned);
   gtk_widget_class_bind_template_child (widget_class, PfWindow, inner_paned);
   gtk_widget_class_bind_template_child (widget_class, PfWindow, folder_tree);
@@ -232,6 +388,9 @@ on_folder_selected_cb (PfFolderTree *tree,
     messages = pf_message_list_model_new_for_folder (pf_folder_item_get_store (item),
                                                      pf_folder_item_get_folder_id (item));
   pf_message_list_set_model (self->message_list, G_LIST_MODEL (messages));
+  self->has_folder = messages != NULL;
+  if (messages != NULL)
+    show_pane (self, self->message_pane);
 }
 
 /**
@@ -300,6 +459,7 @@ on_account_changed_cb (PfAccountStatus *status,
 
 static const GActionEntry win_entries[] = {
   { "sync", sync_action },
+  { "navigate-back", navigate_back_action },
 };
 
 static void
@@ -309,6 +469,8 @@ pf_window_init (PfWindow *self)
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), win_entries, G_N_ELEMENTS (win_entries),
                                    self);
+  g_signal_connect (self, "notify::default-width", G_CALLBACK (on_default_width_changed_cb), NULL);
+  g_signal_connect (self, "notify::maximized", G_CALLBACK (on_default_width_changed_cb), NULL);
   g_signal_connect (self->account_status, "notify::syncing", G_CALLBACK (on_syncing_changed_cb),
                     self);
   g_signal_connect (self->account_status, "account-changed", G_CALLBACK (on_account_changed_cb),

@@ -21,6 +21,7 @@ void      pf_window_set_folders  (PfWindow          *self,
                                   PfFolderTreeModel *folders);
 void      pf_window_set_services (PfWindow          *self,
                                   GListModel        *services);
+gboolean  pf_window_get_narrow   (PfWindow          *self);
 PfWindow *pf_window_new (GtkApplication *application,
                          GSettings      *settings);
 
