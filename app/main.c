@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include "pf-application.h"
+#include "pf-bench-probe.h"
 #include "pf-i18n.h"
 
 int
@@ -17,6 +18,8 @@ main (int    argc,
   g_autoptr(PfApplication) app = NULL;
 
   pf_i18n_init ();
+  /* Nothing unless PF_BENCH_PROBE is set (tests/bench/run-bench-window). */
+  pf_bench_probe_init ();
 
   /* CAN_OVERRIDE_APP_ID lets the demo run beside a real Postfach. */
   app = pf_application_new (APPLICATION_ID,

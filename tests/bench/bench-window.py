@@ -1,0 +1,183 @@
+#!/usr/bin/python3
+# bench-window.py CLI GUI [RUNS]: the main window opened on a large synced
+# Inbox, as measured by the GUI's benchmark probe (ui/pf-bench-probe.h).
+#
+# Copyright 2026 The Postfach authors
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# Run with tests/bench/run-bench-window: it starts Xvfb, a private D-Bus
+# session and keyring, and the servers with the corpus in alice's Inbox.
+#
+# sync:     `postfach-cli sync --no-index` of the Inbox into a private profile
+#           (once; not the subject here, printed for scale).
+# launches: `postfach` started RUNS times on that profile with
+#           PF_BENCH_EXIT_AFTER=first-frame-with-rows: it quits by itself
+#           once the message list has painted its first rows. Times are
+#           from exec, as the probe reads them from /proc/self/stat.
+# scroll:   one more launch with PF_BENCH_SCROLL=1: the probe scrolls the
+#           list from top to bottom in PF_BENCH_SCROLL_SECONDS (default 10)
+#           and reports the intervals between frames meanwhile.
+# A run that never reaches its mark ends after PF_BENCH_TIMEOUT seconds
+# (default 60); what it did not reach is printed as not measured.
+
+import configparser
+import json
+import os
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import pfbench  # noqa: E402
+
+CLI = os.path.abspath(sys.argv[1])
+GUI = os.path.abspath(sys.argv[2])
+RUNS = int(sys.argv[3]) if len(sys.argv) > 3 else 5
+TIMEOUT = float(os.environ.get("PF_BENCH_TIMEOUT", "60"))
+SCROLL_SECONDS = float(os.environ.get("PF_BENCH_SCROLL_SECONDS", "10"))
+# PF_BENCH_KEEP=1 keeps the profile and the probe reports.
+
+servers = configparser.ConfigParser(interpolation=None)
+servers.read(os.environ["PF_TEST_SERVERS"])
+ALICE = servers["user:alice"]
+SERVICE = servers["imap-plaintext"]
+COUNT = int(servers["corpus"]["count"])
+
+home = tempfile.mkdtemp(prefix="pf-bench-window-")
+env = dict(os.environ)
+for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
+    env[name] = os.path.join(home, name.lower())
+    os.makedirs(env[name])
+for name in ("G_DEBUG", "G_SLICE", "MALLOC_CHECK_", "MALLOC_PERTURB_"):
+    env.pop(name, None)
+env["LC_ALL"] = "C.UTF-8"
+
+gui_env = dict(env)
+gui_env.update(GSETTINGS_BACKEND="memory", NO_AT_BRIDGE="1", GTK_A11Y="none",
+               PF_BENCH_TIMEOUT=str(TIMEOUT))
+gui_env.setdefault("GSK_RENDERER", "cairo")
+for name in ("PF_BENCH_SCROLL", "PF_BENCH_EXIT_AFTER", "PF_BENCH_PROBE"):
+    gui_env.pop(name, None)
+
+
+def add_account():
+    result = subprocess.run([CLI, "account", "add", "--name", "Bench", "--email", ALICE["address"],
+                             "--kind", "imap", "--host", SERVICE["host"], "--port", SERVICE["port"],
+                             "--security", "none", "--user", ALICE["login"]],
+                            input=ALICE["password"] + "\n", capture_output=True, text=True,
+                            env=env, check=True)
+    return result.stdout.strip()
+
+
+def launch(name, **extra):
+    """Starts the GUI with the probe writing to a file of its own; waits for
+    it to quit (or ends it after the timeout). Returns (the probe's report or
+    None, wall seconds, peak RSS in MB from the kernel, whether it was ended)."""
+    report_path = os.path.join(home, f"probe-{name}.json")
+    run_env = dict(gui_env, PF_BENCH_PROBE=report_path, **extra)
+    log = open(os.path.join(home, f"postfach-{name}.log"), "w")
+    start = time.monotonic()
+    process = subprocess.Popen([GUI], env=run_env, stdout=log, stderr=subprocess.STDOUT)
+    deadline = start + TIMEOUT + 30
+    ended = False
+    while True:
+        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+        if pid == process.pid:
+            break
+        if time.monotonic() > deadline and not ended:
+            process.send_signal(signal.SIGTERM)
+            ended = True
+            deadline += 10
+        elif time.monotonic() > deadline:
+            process.kill()
+        time.sleep(0.02)
+    elapsed = time.monotonic() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    log.close()
+    report = None
+    if os.path.exists(report_path):
+        with open(report_path) as f:
+            report = json.load(f)
+    return report, elapsed, usage.ru_maxrss / 1024, ended
+
+
+def mark(report, event):
+    for m in (report or {}).get("marks", []):
+        if m["event"] == event:
+            return m["ms"]
+    return None
+
+
+def median_line(label, values, unit="ms", scale=1.0):
+    values = [v for v in values if v is not None]
+    if not values:
+        return f"  {label:34} not measured (no mark)"
+    text = f"{statistics.median(values) * scale:8.0f} {unit}"
+    if len(values) > 1:
+        text += f"  (min {min(values) * scale:.0f}, max {max(values) * scale:.0f}, n={len(values)})"
+    return f"  {label:34}{text}"
+
+
+def main():
+    account = add_account()
+    seconds, peak, summary = pfbench.run_rss([CLI, "sync", "--no-index", account], env)
+    print(f"Inbox of {COUNT} generated messages; postfach-cli sync --no-index took "
+          f"{seconds:.1f} s, peak RSS {peak:.0f} MB ({summary.strip()})")
+
+    reports, walls, kernel_rss, ended_runs = [], [], [], 0
+    for run in range(RUNS):
+        report, wall, rss, ended = launch(f"launch-{run}",
+                                          PF_BENCH_EXIT_AFTER="first-frame-with-rows")
+        reports.append(report)
+        walls.append(wall)
+        kernel_rss.append(rss)
+        ended_runs += ended
+
+    probed = [r for r in reports if r is not None]
+    print(f"postfach, {RUNS} launches (GSK_RENDERER={gui_env['GSK_RENDERER']}), medians:")
+    if not probed:
+        print("  no probe report: this postfach does not call pf_bench_probe_init()")
+    else:
+        print(median_line("exec → probe ready:", [r["init_ms"] for r in probed]))
+        print(median_line("exec → first frame:", [mark(r, "first-frame") for r in probed]))
+        print(median_line("exec → first frame with rows:",
+                          [mark(r, "first-frame-with-rows") for r in probed]))
+        timeouts = sum(1 for r in probed if mark(r, "timeout") is not None)
+        if timeouts:
+            print(f"  {timeouts} of {len(probed)} runs showed no rows within {TIMEOUT:.0f} s "
+                  "(is the Inbox selected at startup?)")
+        print(median_line("main loop, longest block:", [r["loop"]["max_ms"] for r in probed]))
+        print(median_line("main loop, blocks over 16 ms:",
+                          [r["loop"]["over_16_ms"] for r in probed], unit=""))
+        print(median_line("peak RSS (VmHWM):", [r["peak_rss_kb"] for r in probed], "MB",
+                          1 / 1024))
+    print(median_line("peak RSS (kernel, whole run):", kernel_rss, "MB"))
+    print(median_line("wall time of a run:", walls, "ms", 1000))
+    if ended_runs:
+        print(f"  {ended_runs} runs did not quit by themselves and were ended")
+
+    report, _, _, _ = launch("scroll", PF_BENCH_SCROLL="1",
+                             PF_BENCH_SCROLL_SECONDS=str(SCROLL_SECONDS),
+                             PF_BENCH_EXIT_AFTER="scroll-done",
+                             PF_BENCH_TIMEOUT=str(TIMEOUT + SCROLL_SECONDS))
+    print(f"Scrolling the list from top to bottom in {SCROLL_SECONDS:.0f} s (one run):")
+    if report is None or mark(report, "scroll-done") is None:
+        print("  not measured (no mark \"scroll-done\")")
+    else:
+        frames = report["scroll_frames"]
+        print(f"  {frames['count']} frames: interval median {frames['p50_ms']:.1f} ms, "
+              f"p95 {frames['p95_ms']:.1f} ms, max {frames['max_ms']:.1f} ms, "
+              f"{frames['over_32_ms']} over 32 ms; main loop's longest block "
+              f"{report['loop']['max_ms']:.0f} ms")
+
+    if os.environ.get("PF_BENCH_KEEP") == "1":
+        print(f"  kept: {home}")
+    else:
+        shutil.rmtree(home)
+
+
+main()
