@@ -20,5 +20,10 @@ G_DECLARE_FINAL_TYPE (PfFolderTree, pf_folder_tree, PF, FOLDER_TREE, GtkWidget)
 void          pf_folder_tree_set_model    (PfFolderTree      *self,
                                            PfFolderTreeModel *model);
 PfFolderItem *pf_folder_tree_get_selected (PfFolderTree      *self);
+gboolean      pf_folder_tree_select_folder (PfFolderTree     *self,
+                                            const char       *account_id,
+                                            gint64            folder_id);
+gboolean      pf_folder_tree_select_inbox  (PfFolderTree     *self);
+GMenuModel   *pf_folder_tree_get_context_menu (PfFolderTree  *self);
 
 G_END_DECLS

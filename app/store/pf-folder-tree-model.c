@@ -425,7 +425,8 @@ update_level (Account    *account,
 {
   g_autoptr(GPtrArray) wanted = g_ptr_array_new_with_free_func (g_object_unref);
   guint n_old = g_list_model_get_n_items (G_LIST_MODEL (store));
-  gboolean same = TRUE;
+  guint prefix = 0;
+  guint suffix = 0;
 
   for (guint i = 0; i < folders->len; i++)
     {
@@ -461,16 +462,28 @@ update_level (Account    *account,
       g_ptr_array_add (wanted, item);
     }
 
-  if (wanted->len != n_old)
-    same = FALSE;
-  for (guint i = 0; same && i < wanted->len; i++)
+  /* Only the rows that differ are replaced, so that the others (and a
+   * selection on them) stay where they are. */
+  while (prefix < n_old && prefix < wanted->len)
     {
-      g_autoptr(PfFolderItem) old = g_list_model_get_item (G_LIST_MODEL (store), i);
+      g_autoptr(PfFolderItem) old = g_list_model_get_item (G_LIST_MODEL (store), prefix);
 
-      same = old == wanted->pdata[i];
+      if (old != wanted->pdata[prefix])
+        break;
+      prefix++;
     }
-  if (!same)
-    g_list_store_splice (store, 0, n_old, wanted->pdata, wanted->len);
+  while (suffix < n_old - prefix && suffix < wanted->len - prefix)
+    {
+      g_autoptr(PfFolderItem) old = g_list_model_get_item (G_LIST_MODEL (store),
+                                                           n_old - 1 - suffix);
+
+      if (old != wanted->pdata[wanted->len - 1 - suffix])
+        break;
+      suffix++;
+    }
+  if (prefix + suffix != n_old || prefix + suffix != wanted->len)
+    g_list_store_splice (store, prefix, n_old - prefix - suffix, wanted->pdata + prefix,
+                         wanted->len - prefix - suffix);
 }
 
 static void

@@ -51,9 +51,20 @@ typedef struct
   guint32             tag;     /* unique in the model, part of cache keys */
   gint64              folder_id;
   char               *fts_query;
+  gboolean            threads;   /* one row per conversation */
   gulong              changed_handler;
   gulong              removed_handler;
 } Source;
+
+/* A conversation in a folder: its newest message there and how many of
+ * its messages the folder holds. */
+typedef struct
+{
+  gint64 date;
+  gint64 id;
+  gint64 thread_id;
+  guint  count;
+} ThreadRow;
 
 struct _PfMessageListModel
 {
@@ -70,7 +81,24 @@ struct _PfMessageListModel
    * rows come when something needs them (see complete_rows()). */
   Source     *tail_source;
   guint       tail_count;  /* rows counted but not loaded yet */
+
+  /* Conversations: thread id (gint64*) → messages in the folder. The
+   * complete list is read by a worker on a connection of its own; the
+   * model starts with its first page. */
+  GHashTable   *thread_counts;
+  GCancellable *thread_cancellable;
+  gboolean      thread_scan_running;
+  gboolean      thread_scan_again;
 };
+
+enum
+{
+  PROP_0,
+  PROP_LOADING,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 static void pf_message_list_model_iface_init (GListModelInterface *iface);
 
@@ -162,6 +190,13 @@ make_summary (PfMessageListModel   *self,
 
   summary->store = source->store;
   summary->key = make_key (source->tag, message->id);
+  if (source->threads && self->thread_counts != NULL)
+    {
+      gint64 thread = summary->thread_id != 0 ? summary->thread_id : -summary->id;
+      gpointer count = g_hash_table_lookup (self->thread_counts, &thread);
+
+      summary->thread_count = count != NULL ? GPOINTER_TO_UINT (count) : 1;
+    }
   g_hash_table_insert (self->live, &summary->key, summary);
   g_object_weak_ref (G_OBJECT (summary), on_summary_finalized, self);
 
@@ -776,6 +811,326 @@ source_apply_changes (Source         *source,
   apply_row_changes (self, removed, added);
 }
 
+/* Conversations
+ *
+ * A conversations list has one row per thread of the folder: the thread's
+ * newest message there, with how many of its messages the folder holds.
+ * Reading that for a whole folder means visiting every message (its
+ * thread id is not in the date index), so the model opens with the
+ * first THREAD_FIRST_PAGE conversations, read on the spot, and a worker
+ * reads the complete list on a connection of its own. Every change to
+ * the folder is answered the same way: the worker reads the list again
+ * and the difference is emitted as one items-changed. */
+
+#define THREAD_FIRST_PAGE 100
+
+static inline gint64
+thread_key (gint64 thread_id,
+            gint64 message_id)
+{
+  /* A message outside any thread is a conversation of its own. */
+  return thread_id != 0 ? thread_id : -message_id;
+}
+
+/* Reads the conversations of @folder_id, newest first: a message either
+ * starts a conversation or counts towards one seen already. Stops after
+ * @limit conversations (then the counts are not complete), or reads all
+ * with @limit 0. */
+static gboolean
+scan_threads (sqlite3       *db,
+              gint64         folder_id,
+              guint          limit,
+              GArray        *trows,
+              GCancellable  *cancellable,
+              GError       **error)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  sqlite3_stmt *stmt = NULL;
+  const char *sql;
+  guint n = 0;
+  int rc;
+
+  sql = "SELECT sort_date, id, thread_id FROM messages INDEXED BY messages_folder_date"
+        " WHERE folder_id = ?1 ORDER BY sort_date DESC, id DESC";
+  rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
+  if (rc != SQLITE_OK)
+    return _pf_store_set_error (error, db, rc, sql);
+  sqlite3_bind_int64 (stmt, 1, folder_id);
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      ThreadRow row;
+      gpointer index;
+
+      row.date = sqlite3_column_int64 (stmt, 0);
+      row.id = sqlite3_column_int64 (stmt, 1);
+      row.thread_id = thread_key (sqlite3_column_int64 (stmt, 2), row.id);
+      row.count = 1;
+
+      index = g_hash_table_lookup (seen, &row.thread_id);
+      if (index != NULL)
+        g_array_index (trows, ThreadRow, GPOINTER_TO_UINT (index) - 1).count++;
+      else if (limit > 0 && trows->len == limit)
+        break;
+      else
+        {
+          g_array_append_val (trows, row);
+          g_hash_table_insert (seen, g_memdup2 (&row.thread_id, sizeof (gint64)),
+                               GUINT_TO_POINTER (trows->len));
+        }
+
+      if (++n % 4096 == 0 && g_cancellable_set_error_if_cancelled (cancellable, error))
+        {
+          sqlite3_finalize (stmt);
+          return FALSE;
+        }
+    }
+  sqlite3_finalize (stmt);
+
+  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    return _pf_store_set_error (error, db, rc, sql);
+  return TRUE;
+}
+
+/* The counts of a first page: each conversation's messages in the folder,
+ * through the thread index. */
+static void
+count_threads (sqlite3 *db,
+               gint64   folder_id,
+               GArray  *trows)
+{
+  sqlite3_stmt *stmt = NULL;
+
+  if (sqlite3_prepare_v2 (db, "SELECT count(*) FROM messages WHERE thread_id = ?1"
+                          " AND folder_id = ?2", -1, &stmt, NULL) != SQLITE_OK)
+    return;
+
+  for (guint i = 0; i < trows->len; i++)
+    {
+      ThreadRow *row = &g_array_index (trows, ThreadRow, i);
+
+      if (row->thread_id < 0)
+        continue;
+      sqlite3_bind_int64 (stmt, 1, row->thread_id);
+      sqlite3_bind_int64 (stmt, 2, folder_id);
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        row->count = MAX (1, (guint) sqlite3_column_int64 (stmt, 0));
+      sqlite3_reset (stmt);
+    }
+  sqlite3_finalize (stmt);
+}
+
+static inline gboolean
+row_equal (const Row *a,
+           const Row *b)
+{
+  return a->id == b->id && a->date == b->date && a->source == b->source;
+}
+
+/* Takes @trows as the conversations of @source: counts of live summaries
+ * are updated in place, rows that differ are replaced with one
+ * items-changed. */
+static void
+apply_thread_rows (PfMessageListModel *self,
+                   Source             *source,
+                   GArray             *trows)
+{
+  g_autoptr(GArray) rows = g_array_sized_new (FALSE, FALSE, sizeof (Row), trows->len);
+  GHashTable *counts = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  GHashTableIter iter;
+  gpointer value;
+  GArray *old;
+  guint prefix = 0;
+  guint suffix = 0;
+
+  for (guint i = 0; i < trows->len; i++)
+    {
+      const ThreadRow *trow = &g_array_index (trows, ThreadRow, i);
+      Row row = { trow->date, trow->id, source->tag };
+
+      g_array_append_val (rows, row);
+      g_hash_table_insert (counts, g_memdup2 (&trow->thread_id, sizeof (gint64)),
+                           GUINT_TO_POINTER (trow->count));
+    }
+  g_clear_pointer (&self->thread_counts, g_hash_table_unref);
+  self->thread_counts = counts;
+
+  g_hash_table_iter_init (&iter, self->live);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      PfMessageSummary *summary = value;
+      gint64 key = thread_key (summary->thread_id, summary->id);
+      gpointer count = g_hash_table_lookup (counts, &key);
+
+      if (count != NULL)
+        _pf_message_summary_set_thread_count (summary, GPOINTER_TO_UINT (count));
+    }
+
+  old = self->rows;
+  while (prefix < old->len && prefix < rows->len &&
+         row_equal (&g_array_index (old, Row, prefix), &g_array_index (rows, Row, prefix)))
+    prefix++;
+  while (suffix < old->len - prefix && suffix < rows->len - prefix &&
+         row_equal (&g_array_index (old, Row, old->len - 1 - suffix),
+                    &g_array_index (rows, Row, rows->len - 1 - suffix)))
+    suffix++;
+
+  self->rows = g_steal_pointer (&rows);
+  if (old->len != prefix + suffix || self->rows->len != prefix + suffix)
+    g_list_model_items_changed (G_LIST_MODEL (self), prefix, old->len - prefix - suffix,
+                                self->rows->len - prefix - suffix);
+  g_array_unref (old);
+}
+
+typedef struct
+{
+  char   *db_path;
+  gint64  folder_id;
+} ScanData;
+
+static void
+scan_data_free (ScanData *data)
+{
+  g_free (data->db_path);
+  g_free (data);
+}
+
+static void
+scan_worker (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  ScanData *data = task_data;
+  g_autoptr(GArray) trows = g_array_new (FALSE, FALSE, sizeof (ThreadRow));
+  GError *error = NULL;
+  sqlite3 *db = NULL;
+  int rc;
+
+  rc = sqlite3_open_v2 (data->db_path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
+  if (rc != SQLITE_OK)
+    {
+      _pf_store_set_error (&error, db, rc, "open");
+      sqlite3_close (db);
+      g_task_return_error (task, error);
+      return;
+    }
+  sqlite3_busy_timeout (db, 5000);
+
+  if (!scan_threads (db, data->folder_id, 0, trows, cancellable, &error))
+    {
+      sqlite3_close (db);
+      g_task_return_error (task, error);
+      return;
+    }
+  sqlite3_close (db);
+  g_task_return_pointer (task, g_steal_pointer (&trows), (GDestroyNotify) g_array_unref);
+}
+
+static void thread_scan_start (PfMessageListModel *self);
+
+static Source *
+threads_source (PfMessageListModel *self)
+{
+  for (guint i = 0; i < self->sources->len; i++)
+    {
+      Source *source = self->sources->pdata[i];
+
+      if (source->threads)
+        return source;
+    }
+  return NULL;
+}
+
+static void
+thread_scan_done_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  PfMessageListModel *self = PF_MESSAGE_LIST_MODEL (object);
+  g_autoptr(GArray) trows = NULL;
+  g_autoptr(GError) error = NULL;
+  Source *source;
+
+  self->thread_scan_running = FALSE;
+  trows = g_task_propagate_pointer (G_TASK (result), &error);
+  if (trows == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_warning ("Cannot read the conversations: %s", error->message);
+
+  source = threads_source (self);
+  if (trows != NULL && source != NULL && !self->thread_scan_again)
+    apply_thread_rows (self, source, trows);
+
+  if (self->thread_scan_again && source != NULL &&
+      !g_cancellable_is_cancelled (self->thread_cancellable))
+    thread_scan_start (self);
+  else
+    g_object_notify_by_pspec (object, properties[PROP_LOADING]);
+}
+
+static void
+thread_scan_start (PfMessageListModel *self)
+{
+  Source *source = threads_source (self);
+  g_autoptr(GTask) task = NULL;
+  ScanData *data;
+
+  if (source == NULL)
+    return;
+  if (self->thread_scan_running)
+    {
+      /* A change while reading: read again when this one is done. */
+      self->thread_scan_again = TRUE;
+      return;
+    }
+
+  data = g_new0 (ScanData, 1);
+  data->db_path = g_build_filename (pf_store_get_data_dir (source->store), "index.sqlite", NULL);
+  data->folder_id = source->folder_id;
+
+  self->thread_scan_running = TRUE;
+  self->thread_scan_again = FALSE;
+  task = g_task_new (self, self->thread_cancellable, thread_scan_done_cb, NULL);
+  g_task_set_source_tag (task, thread_scan_start);
+  g_task_set_task_data (task, data, (GDestroyNotify) scan_data_free);
+  g_task_run_in_thread (task, scan_worker);
+}
+
+static void
+update_summary_cb (PfMessageListModel *self,
+                   Source             *source,
+                   PfStoreMessage     *message,
+                   gpointer            user_data)
+{
+  gint64 key = make_key (source->tag, message->id);
+  PfMessageSummary *summary = g_hash_table_lookup (self->live, &key);
+
+  if (summary != NULL)
+    pf_message_summary_update (summary, message);
+}
+
+static void
+threads_apply_changes (Source         *source,
+                       PfStoreChanges *changes)
+{
+  PfMessageListModel *self = source->model;
+  const gint64 *ids;
+  gsize n;
+
+  /* Flags show at once; rows and counts follow the next read. */
+  ids = pf_store_changes_get_updated (changes, &n);
+  for (gsize i = 0; i < n; i += PAGE_SIZE)
+    load_messages (self, source, &ids[i], MIN (PAGE_SIZE, n - i), update_summary_cb, NULL);
+
+  if (!self->thread_scan_running)
+    {
+      thread_scan_start (self);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
+    }
+  else
+    thread_scan_start (self);
+}
+
 static void
 on_messages_changed_cb (PfStore        *store,
                         gint64          folder_id,
@@ -786,6 +1141,12 @@ on_messages_changed_cb (PfStore        *store,
 
   if (source->folder_id != 0 && source->folder_id != folder_id)
     return;
+
+  if (source->threads)
+    {
+      threads_apply_changes (source, changes);
+      return;
+    }
 
   /* New messages reach the full-text index after their summaries; a
    * handful is indexed here so that a live search sees them at once
@@ -862,6 +1223,7 @@ pf_message_list_model_dispose (GObject *object)
   PfMessageListModel *self = PF_MESSAGE_LIST_MODEL (object);
   PfMessageSummary *summary;
 
+  g_cancellable_cancel (self->thread_cancellable);
   while ((summary = g_queue_pop_head (&self->cache)) != NULL)
     {
       summary->in_lru = FALSE;
@@ -883,8 +1245,28 @@ pf_message_list_model_finalize (GObject *object)
   g_clear_pointer (&self->sources, g_ptr_array_unref);
   g_clear_pointer (&self->rows, g_array_unref);
   g_clear_pointer (&self->live, g_hash_table_unref);
+  g_clear_pointer (&self->thread_counts, g_hash_table_unref);
+  g_clear_object (&self->thread_cancellable);
 
   G_OBJECT_CLASS (pf_message_list_model_parent_class)->finalize (object);
+}
+
+static void
+pf_message_list_model_get_property (GObject    *object,
+                                    guint       prop_id,
+                                    GValue     *value,
+                                    GParamSpec *pspec)
+{
+  PfMessageListModel *self = PF_MESSAGE_LIST_MODEL (object);
+
+  switch (prop_id)
+    {
+    case PROP_LOADING:
+      g_value_set_boolean (value, pf_message_list_model_get_loading (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
 }
 
 static void
@@ -894,6 +1276,18 @@ pf_message_list_model_class_init (PfMessageListModelClass *klass)
 
   object_class->dispose = pf_message_list_model_dispose;
   object_class->finalize = pf_message_list_model_finalize;
+  object_class->get_property = pf_message_list_model_get_property;
+
+  /**
+   * PfMessageListModel:loading:
+   *
+   * Whether a conversations list is still reading (the whole folder
+   * after its first page, or after a change).
+   */
+  properties[PROP_LOADING] =
+    g_param_spec_boolean ("loading", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void
@@ -904,6 +1298,7 @@ pf_message_list_model_init (PfMessageListModel *self)
   self->live = g_hash_table_new (g_int64_hash, g_int64_equal);
   g_queue_init (&self->cache);
   self->next_tag = 1;
+  self->thread_cancellable = g_cancellable_new ();
 }
 
 /**
@@ -1170,4 +1565,122 @@ pf_message_list_model_find (PfMessageListModel *self,
     }
 
   return G_MAXUINT;
+}
+
+/**
+ * pf_message_list_model_new_for_folder_threads:
+ * @store: a #PfStore
+ * @folder_id: a folder of @store
+ *
+ * Creates the conversations list of one folder: one row per thread, the
+ * thread's newest message in the folder, newest first, with
+ * pf_message_summary_get_thread_count() telling how many messages of the
+ * folder the thread has. The model opens with its first rows and grows to
+ * the whole folder when a worker has read it (#PfMessageListModel:loading
+ * turns %FALSE); changes to the folder are applied the same way.
+ *
+ * Returns: (transfer full): a new model
+ */
+PfMessageListModel *
+pf_message_list_model_new_for_folder_threads (PfStore *store,
+                                              gint64   folder_id)
+{
+  g_autoptr(PfMessageListModel) self = pf_message_list_model_new ();
+  g_autoptr(GArray) trows = g_array_new (FALSE, FALSE, sizeof (ThreadRow));
+  g_autoptr(GError) error = NULL;
+  sqlite3 *db;
+  Source *source;
+
+  g_return_val_if_fail (PF_IS_STORE (store), NULL);
+  g_return_val_if_fail (folder_id > 0, NULL);
+
+  source = g_new0 (Source, 1);
+  source->model = self;
+  source->store = g_object_ref (store);
+  source->tag = self->next_tag++;
+  source->folder_id = folder_id;
+  source->threads = TRUE;
+
+  db = _pf_store_get_db (store);
+  if (db != NULL && scan_threads (db, folder_id, THREAD_FIRST_PAGE, trows, NULL, &error))
+    {
+      count_threads (db, folder_id, trows);
+      apply_thread_rows (self, source, trows);
+    }
+  else if (error != NULL)
+    g_warning ("Cannot list the conversations of folder %" G_GINT64_FORMAT ": %s", folder_id,
+               error->message);
+
+  source->changed_handler = g_signal_connect (store, "messages-changed",
+                                              G_CALLBACK (on_messages_changed_cb), source);
+  source->removed_handler = g_signal_connect (store, "folder-removed",
+                                              G_CALLBACK (on_folder_removed_cb), source);
+  g_ptr_array_add (self->sources, source);
+
+  /* A first page that holds the whole folder is complete already. */
+  if (db != NULL && trows->len == THREAD_FIRST_PAGE)
+    thread_scan_start (self);
+
+  return g_steal_pointer (&self);
+}
+
+/**
+ * pf_message_list_model_get_loading:
+ * @self: a #PfMessageListModel
+ *
+ * Returns: whether a conversations list is still reading its folder
+ */
+gboolean
+pf_message_list_model_get_loading (PfMessageListModel *self)
+{
+  g_return_val_if_fail (PF_IS_MESSAGE_LIST_MODEL (self), FALSE);
+
+  return self->thread_scan_running;
+}
+
+/**
+ * pf_message_list_model_get_threads:
+ * @self: a #PfMessageListModel
+ *
+ * Returns: whether the model lists conversations
+ *   (pf_message_list_model_new_for_folder_threads())
+ */
+gboolean
+pf_message_list_model_get_threads (PfMessageListModel *self)
+{
+  g_return_val_if_fail (PF_IS_MESSAGE_LIST_MODEL (self), FALSE);
+
+  return threads_source (self) != NULL;
+}
+
+/**
+ * pf_message_list_model_get_folder:
+ * @self: a #PfMessageListModel
+ * @store: (out) (optional) (transfer none): the folder's store
+ * @folder_id: (out) (optional): the folder
+ *
+ * Tells which folder the model lists, when it lists exactly one folder
+ * (as a message list or as conversations, not a search).
+ *
+ * Returns: %TRUE if the model lists one folder
+ */
+gboolean
+pf_message_list_model_get_folder (PfMessageListModel  *self,
+                                  PfStore            **store,
+                                  gint64              *folder_id)
+{
+  Source *source;
+
+  g_return_val_if_fail (PF_IS_MESSAGE_LIST_MODEL (self), FALSE);
+
+  if (self->sources->len != 1)
+    return FALSE;
+  source = self->sources->pdata[0];
+  if (source->fts_query != NULL || source->folder_id == 0)
+    return FALSE;
+  if (store != NULL)
+    *store = source->store;
+  if (folder_id != NULL)
+    *folder_id = source->folder_id;
+  return TRUE;
 }

@@ -21,6 +21,8 @@ G_DECLARE_FINAL_TYPE (PfMessageListModel, pf_message_list_model, PF, MESSAGE_LIS
 PfMessageListModel *pf_message_list_model_new            (void);
 PfMessageListModel *pf_message_list_model_new_for_folder (PfStore            *store,
                                                           gint64              folder_id);
+PfMessageListModel *pf_message_list_model_new_for_folder_threads (PfStore   *store,
+                                                                  gint64     folder_id);
 PfMessageListModel *pf_message_list_model_new_for_search (PfStore            *store,
                                                           gint64              folder_id,
                                                           const char         *query,
@@ -40,5 +42,10 @@ PfStore            *pf_message_list_model_get_store      (PfMessageListModel *se
 guint               pf_message_list_model_find           (PfMessageListModel *self,
                                                           PfStore            *store,
                                                           gint64              message_id);
+gboolean            pf_message_list_model_get_loading    (PfMessageListModel *self);
+gboolean            pf_message_list_model_get_threads    (PfMessageListModel *self);
+gboolean            pf_message_list_model_get_folder     (PfMessageListModel *self,
+                                                          PfStore           **store,
+                                                          gint64             *folder_id);
 
 G_END_DECLS

@@ -28,10 +28,14 @@ struct _PfMessageSummary
   char         *from_address;
   char         *to;
   char         *preview;
+  guint         thread_count;   /* set by a conversations list */
 
   /* For PfMessageListModel's cache */
   gint64        key;
   gboolean      in_lru;
 };
+
+void _pf_message_summary_set_thread_count (PfMessageSummary *self,
+                                           guint             count);
 
 G_END_DECLS

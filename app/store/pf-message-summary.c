@@ -36,6 +36,7 @@ enum
   PROP_HAS_ATTACHMENT,
   PROP_PREVIEW,
   PROP_THREAD_ID,
+  PROP_THREAD_COUNT,
   N_PROPS
 };
 
@@ -107,6 +108,9 @@ pf_message_summary_get_property (GObject    *object,
     case PROP_THREAD_ID:
       g_value_set_int64 (value, self->thread_id);
       break;
+    case PROP_THREAD_COUNT:
+      g_value_set_uint (value, self->thread_count);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -154,6 +158,15 @@ pf_message_summary_class_init (PfMessageSummaryClass *klass)
   properties[PROP_PREVIEW] = g_param_spec_string ("preview", NULL, NULL, NULL, flags);
   properties[PROP_THREAD_ID] = g_param_spec_int64 ("thread-id", NULL, NULL, 0, G_MAXINT64, 0,
                                                    flags);
+  /**
+   * PfMessageSummary:thread-count:
+   *
+   * In a conversations list (pf_message_list_model_new_for_folder_threads()),
+   * the number of messages of the conversation in the folder, of which
+   * this is the newest; 1 elsewhere.
+   */
+  properties[PROP_THREAD_COUNT] = g_param_spec_uint ("thread-count", NULL, NULL, 0, G_MAXUINT, 1,
+                                                     flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -161,6 +174,7 @@ pf_message_summary_class_init (PfMessageSummaryClass *klass)
 static void
 pf_message_summary_init (PfMessageSummary *self)
 {
+  self->thread_count = 1;
 }
 
 static gboolean
@@ -484,4 +498,28 @@ pf_message_summary_get_store (PfMessageSummary *self)
 {
   g_return_val_if_fail (PF_IS_MESSAGE_SUMMARY (self), NULL);
   return self->store;
+}
+
+/**
+ * pf_message_summary_get_thread_count:
+ * @self: a #PfMessageSummary
+ *
+ * Returns: in a conversations list, how many messages of the folder
+ *   belong to the conversation this message stands for; 1 elsewhere
+ */
+guint
+pf_message_summary_get_thread_count (PfMessageSummary *self)
+{
+  g_return_val_if_fail (PF_IS_MESSAGE_SUMMARY (self), 1);
+  return self->thread_count;
+}
+
+void
+_pf_message_summary_set_thread_count (PfMessageSummary *self,
+                                      guint             count)
+{
+  if (self->thread_count == count)
+    return;
+  self->thread_count = count;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_THREAD_COUNT]);
 }

@@ -32,6 +32,7 @@ gboolean          pf_message_summary_get_is_flagged    (PfMessageSummary *self);
 gboolean          pf_message_summary_get_has_attachment (PfMessageSummary *self);
 const char       *pf_message_summary_get_preview       (PfMessageSummary *self);
 gint64            pf_message_summary_get_thread_id     (PfMessageSummary *self);
+guint             pf_message_summary_get_thread_count  (PfMessageSummary *self);
 gpointer          pf_message_summary_get_store         (PfMessageSummary *self);
 void              pf_message_summary_update            (PfMessageSummary     *self,
                                                         const PfStoreMessage *message);

@@ -325,6 +325,222 @@ test_large_paging (void)
   test_remove_tree (dir);
 }
 
+/* Conversations */
+
+static void
+wait_loaded (PfMessageListModel *model)
+{
+  while (pf_message_list_model_get_loading (model))
+    g_main_context_iteration (NULL, TRUE);
+}
+
+/* Recounts the conversations of a folder from its plain message list:
+ * thread id → (newest message id, count), and the thread ids newest
+ * first. */
+static void
+check_threads (PfMessageListModel *threads,
+               PfStore            *store,
+               gint64              folder_id)
+{
+  g_autoptr(PfMessageListModel) plain = pf_message_list_model_new_for_folder (store, folder_id);
+  g_autoptr(GHashTable) counts = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  g_autoptr(GArray) order = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GArray) newest = g_array_new (FALSE, FALSE, sizeof (gint64));
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (plain));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(PfMessageSummary) item = g_list_model_get_item (G_LIST_MODEL (plain), i);
+      gint64 thread = pf_message_summary_get_thread_id (item);
+      gpointer count;
+
+      g_assert_cmpint (thread, >, 0);
+      count = g_hash_table_lookup (counts, &thread);
+      if (count == NULL)
+        {
+          gint64 id = pf_message_summary_get_id (item);
+
+          g_array_append_val (order, thread);
+          g_array_append_val (newest, id);
+        }
+      g_hash_table_insert (counts, g_memdup2 (&thread, sizeof thread),
+                           GUINT_TO_POINTER (GPOINTER_TO_UINT (count) + 1));
+    }
+
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (threads)), ==, order->len);
+  for (guint i = 0; i < order->len; i++)
+    {
+      g_autoptr(PfMessageSummary) item = g_list_model_get_item (G_LIST_MODEL (threads), i);
+      gint64 thread = g_array_index (order, gint64, i);
+
+      g_assert_cmpint (pf_message_summary_get_id (item), ==, g_array_index (newest, gint64, i));
+      g_assert_cmpint (pf_message_summary_get_thread_id (item), ==, thread);
+      g_assert_cmpuint (pf_message_summary_get_thread_count (item), ==,
+                        GPOINTER_TO_UINT (g_hash_table_lookup (counts, &thread)));
+    }
+}
+
+/* @n_threads conversations of up to 5 messages each, in random order and
+ * dates; returns how many messages. */
+static guint
+fill_threads (PfStore *store,
+              gint64   folder_id,
+              guint    n_threads,
+              guint32  first_uid,
+              GRand   *rand)
+{
+  g_autoptr(PfStoreBatch) batch = pf_store_batch_new ();
+  g_autoptr(GError) error = NULL;
+  guint32 uid = first_uid;
+
+  for (guint t = 0; t < n_threads; t++)
+    {
+      guint replies = g_rand_int_range (rand, 0, 5);
+      g_autofree char *root = g_strdup_printf ("<t%u-%u@example.org>", first_uid, t);
+      g_autofree char *subject = g_strdup_printf ("Thema %u-%u", first_uid, t);
+
+      pf_store_batch_take_message (batch, test_message (folder_id, uid++,
+                                                        g_rand_int_range (rand, 1000, 1000000),
+                                                        subject, root, NULL));
+      for (guint r = 0; r < replies; r++)
+        {
+          g_autofree char *id = g_strdup_printf ("<t%u-%u-%u@example.org>", first_uid, t, r);
+          g_autofree char *re = g_strdup_printf ("Re: %s", subject);
+
+          pf_store_batch_take_message (batch, test_message (folder_id, uid++,
+                                                            g_rand_int_range (rand, 1000, 1000000),
+                                                            re, id, root));
+        }
+    }
+  g_assert_true (test_apply (store, batch, &error));
+  g_assert_no_error (error);
+
+  return uid - first_uid;
+}
+
+static void
+test_threads (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("pf-store-XXXXXX", NULL);
+  g_autoptr(PfStore) store = pf_store_new_sync (dir, NULL, &error);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (7);
+  g_autoptr(PfMessageListModel) model = NULL;
+  gint64 inbox = test_create_folder (store, "INBOX", FALSE);
+  gint64 other = test_create_folder (store, "Other", FALSE);
+  Shadow shadow;
+  guint n;
+
+  n = fill_threads (store, inbox, 300, 1, rand);
+  fill_threads (store, other, 20, 1, rand);
+
+  model = pf_message_list_model_new_for_folder_threads (store, inbox);
+  g_assert_true (pf_message_list_model_get_threads (model));
+  /* The first page at once, the rest from the worker */
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), >, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), <, 300);
+  shadow_init (&shadow, G_LIST_MODEL (model));
+  wait_loaded (model);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 300);
+  check_threads (model, store, inbox);
+  g_assert_cmpuint (shadow.shadow->len, ==, 300);
+
+  {
+    gint64 folder = 0;
+    PfStore *folder_store = NULL;
+
+    g_assert_true (pf_message_list_model_get_folder (model, &folder_store, &folder));
+    g_assert_true (folder_store == store);
+    g_assert_cmpint (folder, ==, inbox);
+  }
+
+  /* A reply to an old conversation brings it to the top with one more */
+  {
+    g_autoptr(PfStoreBatch) batch = pf_store_batch_new ();
+    g_autoptr(PfMessageSummary) last = g_list_model_get_item (G_LIST_MODEL (model), 299);
+    g_autoptr(PfMessageSummary) first = NULL;
+    guint count = pf_message_summary_get_thread_count (last);
+    gint64 thread = pf_message_summary_get_thread_id (last);
+
+    pf_store_batch_take_message (batch, test_message (inbox, n + 1, 2000000, "Re: late",
+                                                      "<late@example.org>",
+                                                      "<t1-0@example.org>"));
+    g_assert_true (test_apply (store, batch, &error));
+    wait_loaded (model);
+    check_threads (model, store, inbox);
+    first = g_list_model_get_item (G_LIST_MODEL (model), 0);
+    g_assert_cmpint (pf_message_summary_get_date (first), ==, 2000000);
+    if (thread == pf_message_summary_get_thread_id (first))
+      g_assert_cmpuint (pf_message_summary_get_thread_count (first), ==, count + 1);
+  }
+
+  /* Removing messages: the shadow follows items-changed exactly */
+  {
+    g_autoptr(PfStoreBatch) batch = pf_store_batch_new ();
+    guint32 uids[40];
+
+    for (guint i = 0; i < G_N_ELEMENTS (uids); i++)
+      uids[i] = 1 + i * 7;
+    pf_store_batch_expunge_uids (batch, inbox, uids, G_N_ELEMENTS (uids));
+    g_assert_true (test_apply (store, batch, &error));
+    wait_loaded (model);
+    check_threads (model, store, inbox);
+  }
+  for (guint i = 0; i < shadow.shadow->len; i++)
+    {
+      g_autoptr(PfMessageSummary) item = g_list_model_get_item (G_LIST_MODEL (model), i);
+
+      g_assert_cmpint (pf_message_summary_get_id (shadow.shadow->pdata[i]), ==,
+                       pf_message_summary_get_id (item));
+    }
+
+  g_signal_handlers_disconnect_by_func (model, on_items_changed, &shadow);
+  g_ptr_array_unref (shadow.shadow);
+  g_clear_object (&model);
+  g_clear_object (&store);
+  test_remove_tree (dir);
+}
+
+static void
+test_large_threads (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("pf-store-XXXXXX", NULL);
+  g_autoptr(PfStore) store = pf_store_new_sync (dir, NULL, &error);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (5);
+  gint64 inbox = test_create_folder (store, "INBOX", FALSE);
+  guint total = 0;
+
+  while (total < 100000)
+    total += fill_threads (store, inbox, 2000, total + 1, rand);
+
+  for (guint round = 0; round < 3; round++)
+    {
+      g_autoptr(PfMessageListModel) model = NULL;
+      gint64 start, elapsed;
+
+      start = g_get_monotonic_time ();
+      model = pf_message_list_model_new_for_folder_threads (store, inbox);
+      for (guint i = 0; i < 50; i++)
+        g_object_unref (g_list_model_get_item (G_LIST_MODEL (model), i));
+      elapsed = g_get_monotonic_time () - start;
+      g_printerr ("# conversations of %u messages: first 50 rows in %.2f ms\n", total,
+                  elapsed / 1000.0);
+      g_assert_cmpint (elapsed, <, 50 * 1000);
+
+      start = g_get_monotonic_time ();
+      wait_loaded (model);
+      elapsed = g_get_monotonic_time () - start;
+      g_printerr ("# all %u conversations in %.2f ms more (worker)\n",
+                  g_list_model_get_n_items (G_LIST_MODEL (model)), elapsed / 1000.0);
+      if (round == 0)
+        check_threads (model, store, inbox);
+    }
+
+  g_clear_object (&store);
+  test_remove_tree (dir);
+}
+
 static void
 test_random (void)
 {
@@ -346,8 +562,12 @@ main (int   argc,
   g_test_add_func ("/store/model/random", test_random);
   g_test_add_func ("/store/model/random-after-first-page", test_random_after_first_page);
   g_test_add_func ("/store/model/unified-and-search", test_unified_and_search);
+  g_test_add_func ("/store/model/threads", test_threads);
   if (g_test_slow ())
-    g_test_add_func ("/store/large/model-paging", test_large_paging);
+    {
+      g_test_add_func ("/store/large/model-paging", test_large_paging);
+      g_test_add_func ("/store/large/model-threads", test_large_threads);
+    }
 
   return g_test_run ();
 }
