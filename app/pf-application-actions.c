@@ -12,6 +12,9 @@
 #include <glib/gi18n.h>
 
 #include "pf-application.h"
+#include "pf-preferences-window.h"
+#include "pf-window-accels.h"
+#include "pf-window.h"
 
 static void
 about_action (GSimpleAction *action,
@@ -68,7 +71,38 @@ add_account_action (GSimpleAction *action,
   /* Disabled until the account assistant exists (see _pf_application_actions_init). */
 }
 
+static void
+preferences_action (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  PfApplication *self = user_data;
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+  PfPreferencesWindow *window;
+
+  window = pf_preferences_window_new (parent, pf_application_get_settings (self));
+  gtk_window_present (GTK_WINDOW (window));
+}
+
+/* A notification's message: the window, that folder, that message. */
+static void
+show_message_action (GSimpleAction *action,
+                     GVariant      *parameter,
+                     gpointer       user_data)
+{
+  PfApplication *self = user_data;
+  const char *account_id = NULL;
+  gint64 message_id = 0;
+
+  g_variant_get (parameter, "(&sx)", &account_id, &message_id);
+  g_application_activate (G_APPLICATION (self));
+  pf_window_show_message (PF_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (self))),
+                          account_id, message_id);
+}
+
 static const GActionEntry app_entries[] = {
+  { "preferences", preferences_action },
+  { "show-message", show_message_action, "(sx)" },
   { "about", about_action },
   { "quit", quit_action },
   { "add-account", add_account_action },
@@ -81,8 +115,7 @@ _pf_application_actions_init (PfApplication *self)
     const char *action;
     const char *accels[3];
   } accels[] = {
-    { "app.quit", { "<Control>q", NULL } },
-    { "win.show-help-overlay", { "<Control>question", NULL } },
+    { "app.preferences", { "<Control>comma", NULL } },
   };
   GAction *add_account;
 
@@ -93,6 +126,8 @@ _pf_application_actions_init (PfApplication *self)
   add_account = g_action_map_lookup_action (G_ACTION_MAP (self), "add-account");
   g_simple_action_set_enabled (G_SIMPLE_ACTION (add_account), FALSE);
 
+  /* The window's shortcuts, as its help window lists them. */
+  pf_window_accels_install (GTK_APPLICATION (self));
   for (guint i = 0; i < G_N_ELEMENTS (accels); i++)
     gtk_application_set_accels_for_action (GTK_APPLICATION (self),
                                            accels[i].action, accels[i].accels);

@@ -17,38 +17,9 @@
 #include "pf-folder-tree.h"
 #include "pf-message-list.h"
 #include "pf-preview-pane.h"
-#include "pf-window.h"
+#include "pf-window-accels.h"
+#include "pf-window-private.h"
 
-struct _PfWindow
-{
-  AdwApplicationWindow  parent_instance;
-
-  /* Owned */
-  GSettings            *settings;
-
-  /* Template children */
-  AdwToastOverlay      *toast_overlay;
-  PfAccountStatus      *account_status;
-  GtkStack             *sync_stack;
-  GtkSpinner           *sync_spinner;
-  GtkStack             *layout_stack;
-  AdwLeaflet           *leaflet;
-  GtkPaned             *outer_paned;
-  GtkPaned             *inner_paned;
-  GtkWidget            *folder_pane;
-  GtkWidget            *message_pane;
-  GtkWidget            *preview_pane_box;
-  AdwHeaderBar         *folder_header;
-  AdwHeaderBar         *list_header;
-  AdwHeaderBar         *preview_header;
-  GtkWidget            *list_back_button;
-  GtkWidget            *preview_back_button;
-  gboolean              narrow;
-  gboolean              has_folder;
-  PfFolderTree         *folder_tree;
-  PfMessageList        *message_list;
-  PfPreviewPane        *preview_pane;
-};
 
 G_DEFINE_FINAL_TYPE (PfWindow, pf_window, ADW_TYPE_APPLICATION_WINDOW)
 
@@ -259,6 +230,7 @@ pf_window_constructed (GObject *object)
   if (g_settings_get_boolean (self->settings, "window-maximized"))
     gtk_window_maximize (GTK_WINDOW (self));
   update_layout (self);
+  _pf_window_actions_bind_settings (self);
 
   g_settings_bind (self->settings, "folder-pane-width",
                    self->outer_paned, "position", G_SETTINGS_BIND_DEFAULT);
@@ -274,7 +246,9 @@ pf_window_dispose (GObject *object)
 {
   PfWindow *self = PF_WINDOW (object);
 
+  g_clear_handle_id (&self->mark_read_id, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), PF_TYPE_WINDOW);
+  g_clear_object (&self->loader);
   g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (pf_window_parent_class)->dispose (object);
@@ -368,6 +342,9 @@ pf_window_class_init (PfWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PfWindow, preview_header);
   gtk_widget_class_bind_template_child (widget_class, PfWindow, list_back_button);
   gtk_widget_class_bind_template_child (widget_class, PfWindow, preview_back_button);
+  gtk_widget_class_bind_template_child (widget_class, PfWindow, read_button);
+  gtk_widget_class_bind_template_child (widget_class, PfWindow, flag_button);
+  gtk_widget_class_bind_template_child (widget_class, PfWindow, move_button);
   gtk_widget_class_bind_template_child (widget_class, PfWindow, outer_paned);
   gtk_widget_class_bind_template_child (widget_class, PfWindow, inner_paned);
   gtk_widget_class_bind_template_child (widget_class, PfWindow, folder_tree);
@@ -393,6 +370,69 @@ on_folder_selected_cb (PfFolderTree *tree,
     show_pane (self, self->message_pane);
 }
 
+/* The message shown in the preview is marked read as the user chose:
+ * at once, after two seconds, or never. */
+static gboolean
+mark_read_cb (gpointer user_data)
+{
+  PfWindow *self = user_data;
+  PfMessageSummary *summary = pf_message_list_get_selected_message (self->message_list);
+
+  self->mark_read_id = 0;
+  if (summary != NULL && pf_message_summary_get_is_unread (summary))
+    g_action_group_activate_action (G_ACTION_GROUP (self), "mark-read", NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_message_shown_cb (PfPreviewPane    *pane,
+                     PfMessageSummary *summary,
+                     PfWindow         *self)
+{
+  g_autofree char *when = g_settings_get_string (self->settings, "mark-read");
+
+  g_clear_handle_id (&self->mark_read_id, g_source_remove);
+  if (!pf_message_summary_get_is_unread (summary) || g_str_equal (when, "never"))
+    return;
+  if (g_str_equal (when, "immediately"))
+    mark_read_cb (self);
+  else
+    self->mark_read_id = g_timeout_add_seconds (2, mark_read_cb, self);
+}
+
+static void
+on_selection_changed_cb (PfMessageList *list,
+                         GParamSpec    *pspec,
+                         PfWindow      *self)
+{
+  PfMessageSummary *summary = pf_message_list_get_selected_message (list);
+  guint n_selected = pf_message_list_get_n_selected (list);
+
+  g_clear_handle_id (&self->mark_read_id, g_source_remove);
+  if (n_selected > 1)
+    pf_preview_pane_show_selection_count (self->preview_pane, n_selected);
+  else
+    pf_preview_pane_show_message (self->preview_pane, summary);
+  _pf_window_update_actions (self);
+}
+
+static void
+on_message_activated_cb (PfMessageList *list,
+                         PfWindow      *self)
+{
+  show_pane (self, self->preview_pane_box);
+}
+
+static void
+on_messages_dropped_cb (PfFolderTree *tree,
+                        PfFolderItem *target,
+                        GPtrArray    *summaries,
+                        gboolean      copy,
+                        PfWindow     *self)
+{
+  _pf_window_move_dropped (self, target, copy);
+}
+
 /**
  * pf_window_set_folders:
  * @self: a #PfWindow
@@ -405,6 +445,25 @@ pf_window_set_folders (PfWindow          *self,
   g_return_if_fail (PF_IS_WINDOW (self));
 
   pf_folder_tree_set_model (self->folder_tree, folders);
+}
+
+/**
+ * pf_window_show_message:
+ * @self: a #PfWindow
+ * @account_id: an account's id
+ * @message_id: a message of its store
+ *
+ * Shows the message: its folder on the left, it selected in the list.
+ */
+void
+pf_window_show_message (PfWindow   *self,
+                        const char *account_id,
+                        gint64      message_id)
+{
+  g_return_if_fail (PF_IS_WINDOW (self));
+  g_return_if_fail (account_id != NULL);
+
+  gtk_window_present (GTK_WINDOW (self));
 }
 
 /**
@@ -469,6 +528,22 @@ pf_window_init (PfWindow *self)
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), win_entries, G_N_ELEMENTS (win_entries),
                                    self);
+  _pf_window_actions_init (self);
+  /* Single-key shortcuts (j, k, s, Delete): only when the focused widget
+   * does not take the key, so typing a search never acts on messages. */
+  gtk_widget_add_controller (GTK_WIDGET (self), pf_window_accels_new_controller ());
+  self->loader = pf_message_loader_new ();
+  pf_preview_pane_set_loader (self->preview_pane, self->loader);
+  g_signal_connect (self->message_list, "notify::selected-message",
+                    G_CALLBACK (on_selection_changed_cb), self);
+  g_signal_connect (self->message_list, "notify::n-selected",
+                    G_CALLBACK (on_selection_changed_cb), self);
+  g_signal_connect (self->message_list, "message-activated",
+                    G_CALLBACK (on_message_activated_cb), self);
+  g_signal_connect (self->preview_pane, "message-shown", G_CALLBACK (on_message_shown_cb), self);
+  g_signal_connect (self->folder_tree, "messages-dropped", G_CALLBACK (on_messages_dropped_cb),
+                    self);
+  _pf_window_update_actions (self);
   g_signal_connect (self, "notify::default-width", G_CALLBACK (on_default_width_changed_cb), NULL);
   g_signal_connect (self, "notify::maximized", G_CALLBACK (on_default_width_changed_cb), NULL);
   g_signal_connect (self->account_status, "notify::syncing", G_CALLBACK (on_syncing_changed_cb),
