@@ -388,10 +388,10 @@ source_load_rows (Source  *source,
   if (source->fts_query != NULL)
     sql = "SELECT m.sort_date, m.id FROM messages_fts JOIN messages m"
           " ON m.id = messages_fts.rowid WHERE messages_fts MATCH ?1"
-          " AND (?2 = 0 OR m.folder_id = ?2)";
+          " AND (?2 = 0 OR m.folder_id = ?2) AND m.flags & 8 = 0";
   else
     sql = "SELECT sort_date, id FROM messages INDEXED BY messages_folder_date"
-          " WHERE folder_id = ?2 ORDER BY sort_date DESC, id DESC";
+          " WHERE folder_id = ?2 AND flags & 8 = 0 ORDER BY sort_date DESC, id DESC";
 
   rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
   if (rc != SQLITE_OK)
@@ -448,7 +448,8 @@ source_load_first_page (Source  *source,
       return FALSE;
     }
 
-  sql = "SELECT count(*) FROM messages INDEXED BY messages_folder_date WHERE folder_id = ?1";
+  sql = "SELECT count(*) FROM messages INDEXED BY messages_folder_date"
+        " WHERE folder_id = ?1 AND flags & 8 = 0";
   rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
   if (rc != SQLITE_OK)
     return _pf_store_set_error (error, db, rc, sql);
@@ -460,7 +461,7 @@ source_load_first_page (Source  *source,
     return _pf_store_set_error (error, db, rc, sql);
 
   sql = "SELECT sort_date, id FROM messages INDEXED BY messages_folder_date"
-        " WHERE folder_id = ?1 ORDER BY sort_date DESC, id DESC LIMIT ?2";
+        " WHERE folder_id = ?1 AND flags & 8 = 0 ORDER BY sort_date DESC, id DESC LIMIT ?2";
   rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
   if (rc != SQLITE_OK)
     return _pf_store_set_error (error, db, rc, sql);
@@ -502,7 +503,8 @@ complete_rows (PfMessageListModel *self)
 
   db = _pf_store_get_db (source->store);
   sql = "SELECT sort_date, id FROM messages INDEXED BY messages_folder_date"
-        " WHERE folder_id = ?1 AND (sort_date < ?2 OR (sort_date = ?2 AND id < ?3))"
+        " WHERE folder_id = ?1 AND flags & 8 = 0"
+        " AND (sort_date < ?2 OR (sort_date = ?2 AND id < ?3))"
         " ORDER BY sort_date DESC, id DESC";
   if (db != NULL && sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) == SQLITE_OK)
     {
@@ -710,7 +712,9 @@ changed_message_cb (PfMessageListModel *self,
               source->tag };
   gboolean wanted;
 
+  /* Marked \Deleted here: moved or deleted, waiting for the server. */
   wanted = (source->folder_id == 0 || message->folder_id == source->folder_id) &&
+           (message->flags & PF_STORE_FLAG_DELETED) == 0 &&
            (ctx->match == NULL || g_hash_table_contains (ctx->match, &message->id));
 
   if (g_hash_table_contains (ctx->inserted_ids, &message->id))
@@ -722,15 +726,26 @@ changed_message_cb (PfMessageListModel *self,
     {
       Row old;
 
-      /* An update that changed the sort date moves the row. */
       if (wanted && find_row_by_id (self, source, message->id, &old))
         {
+          /* An update that changed the sort date moves the row. */
           gint64 *removed_key = g_new (gint64, 1);
 
           *removed_key = key;
           g_hash_table_add (ctx->removed, removed_key);
           g_array_append_val (ctx->added, row);
         }
+      else if (wanted)
+        /* Shown again: an undone move or delete. */
+        g_array_append_val (ctx->added, row);
+    }
+  else if (!wanted)
+    {
+      /* Gone from this list while still in the store. */
+      gint64 *removed_key = g_new (gint64, 1);
+
+      *removed_key = key;
+      g_hash_table_add (ctx->removed, removed_key);
     }
 
   if (summary != NULL)
@@ -851,7 +866,7 @@ scan_threads (sqlite3       *db,
   int rc;
 
   sql = "SELECT sort_date, id, thread_id FROM messages INDEXED BY messages_folder_date"
-        " WHERE folder_id = ?1 ORDER BY sort_date DESC, id DESC";
+        " WHERE folder_id = ?1 AND flags & 8 = 0 ORDER BY sort_date DESC, id DESC";
   rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
   if (rc != SQLITE_OK)
     return _pf_store_set_error (error, db, rc, sql);

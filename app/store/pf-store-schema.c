@@ -249,12 +249,20 @@ static const char migration_5[] =
   "  server_uidvalidity INTEGER NOT NULL DEFAULT 0"
   ");";
 
+/* Version 6: message lists leave out what is marked \Deleted here (moved
+ * or deleted by the user, not yet replayed): the flags join the folder's
+ * date index, so lists and their counts still read the index alone. */
+static const char migration_6[] =
+  "DROP INDEX messages_folder_date;"
+  "CREATE INDEX messages_folder_date ON messages (folder_id, sort_date DESC, id DESC, flags);";
+
 static const char *const migrations[] = {
   migration_1,
   migration_2,
   migration_3,
   migration_4,
   migration_5,
+  migration_6,
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == PF_STORE_SCHEMA_VERSION);

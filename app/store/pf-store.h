@@ -60,7 +60,7 @@ GQuark pf_store_error_quark (void);
  *
  * The schema version (`PRAGMA user_version`) this build writes.
  */
-#define PF_STORE_SCHEMA_VERSION 5
+#define PF_STORE_SCHEMA_VERSION 6
 
 /**
  * PfStoreSpecialUse:
