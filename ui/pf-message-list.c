@@ -75,6 +75,7 @@ enum {
 
 enum {
   TOGGLE_FLAG,
+  MESSAGE_ACTIVATED,
   N_SIGNALS
 };
 
@@ -583,6 +584,56 @@ select_position (PfMessageList *self,
   gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.scroll-to-item", "u", position);
 }
 
+static void
+on_list_activate_cb (PfMessageList *self,
+                     guint          position)
+{
+  g_signal_emit (self, signals[MESSAGE_ACTIVATED], 0);
+}
+
+/**
+ * pf_message_list_get_first_selected:
+ * @self: a #PfMessageList
+ *
+ * Returns: the position of the first selected row, or %GTK_INVALID_LIST_POSITION
+ */
+guint
+pf_message_list_get_first_selected (PfMessageList *self)
+{
+  g_autoptr(GtkBitset) selected = NULL;
+
+  g_return_val_if_fail (PF_IS_MESSAGE_LIST (self), GTK_INVALID_LIST_POSITION);
+
+  if (self->selection == NULL)
+    return GTK_INVALID_LIST_POSITION;
+  selected = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
+  return gtk_bitset_is_empty (selected) ? GTK_INVALID_LIST_POSITION :
+         gtk_bitset_get_minimum (selected);
+}
+
+/**
+ * pf_message_list_select_position:
+ * @self: a #PfMessageList
+ * @position: a row, clamped to the last one
+ *
+ * Selects the row at @position alone (after messages were deleted or moved
+ * away: the next one takes their place). Does nothing on an empty list or
+ * for %GTK_INVALID_LIST_POSITION.
+ */
+void
+pf_message_list_select_position (PfMessageList *self,
+                                 guint          position)
+{
+  guint n;
+
+  g_return_if_fail (PF_IS_MESSAGE_LIST (self));
+
+  if (self->selection == NULL || position == GTK_INVALID_LIST_POSITION ||
+      (n = g_list_model_get_n_items (self->shown)) == 0)
+    return;
+  select_position (self, MIN (position, n - 1));
+}
+
 /**
  * pf_message_list_select_next:
  * @self: a #PfMessageList
@@ -942,6 +993,17 @@ pf_message_list_class_init (PfMessageListClass *klass)
                   g_signal_accumulator_true_handled, NULL, NULL,
                   G_TYPE_BOOLEAN, 1, PF_TYPE_MESSAGE_SUMMARY);
 
+  /**
+   * PfMessageList::message-activated:
+   * @self: the list
+   *
+   * The user chose the selected message to read it (Enter, a click, a
+   * tap): on a narrow window the preview comes to the front.
+   */
+  signals[MESSAGE_ACTIVATED] =
+    g_signal_new ("message-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 0);
+
   g_type_ensure (PF_TYPE_MESSAGE_ROW);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE_PATH "/ui/pf-message-list.ui");
@@ -980,6 +1042,8 @@ pf_message_list_init (PfMessageList *self)
   g_object_unref (factory);
 
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
+  gtk_list_view_set_single_click_activate (self->list_view, FALSE);
+  g_signal_connect_swapped (self->list_view, "activate", G_CALLBACK (on_list_activate_cb), self);
 
   self->context_popover = gtk_popover_menu_new_from_model (self->context_menu);
   gtk_popover_set_has_arrow (GTK_POPOVER (self->context_popover), FALSE);

@@ -36,6 +36,9 @@ GListModel       *pf_message_list_get_shown_model         (PfMessageList *self);
 GPtrArray        *pf_message_list_dup_selection           (PfMessageList *self);
 PfMessageSummary *pf_message_list_get_selected_message    (PfMessageList *self);
 guint             pf_message_list_get_n_selected          (PfMessageList *self);
+guint             pf_message_list_get_first_selected      (PfMessageList *self);
+void              pf_message_list_select_position         (PfMessageList *self,
+                                                           guint          position);
 void              pf_message_list_select_next             (PfMessageList *self);
 void              pf_message_list_select_previous         (PfMessageList *self);
 gboolean          pf_message_list_select_message          (PfMessageList *self,

@@ -43,6 +43,7 @@ struct _PfWindow
   AdwHeaderBar         *preview_header;
   GtkWidget            *list_back_button;
   GtkWidget            *preview_back_button;
+  AdwWindowTitle       *list_title;
   GtkButton            *read_button;
   GtkButton            *flag_button;
   GtkMenuButton        *move_button;
@@ -53,6 +54,7 @@ struct _PfWindow
   /* State */
   gboolean              narrow;
   gboolean              has_folder;
+  gboolean              started;        /* an Inbox was selected at start */
   guint                 mark_read_id;   /* the delay before a shown message is read */
 };
 

@@ -343,6 +343,7 @@ pf_window_class_init (PfWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PfWindow, list_back_button);
   gtk_widget_class_bind_template_child (widget_class, PfWindow, preview_back_button);
   gtk_widget_class_bind_template_child (widget_class, PfWindow, read_button);
+  gtk_widget_class_bind_template_child (widget_class, PfWindow, list_title);
   gtk_widget_class_bind_template_child (widget_class, PfWindow, flag_button);
   gtk_widget_class_bind_template_child (widget_class, PfWindow, move_button);
   gtk_widget_class_bind_template_child (widget_class, PfWindow, outer_paned);
@@ -359,13 +360,49 @@ on_folder_selected_cb (PfFolderTree *tree,
                        PfWindow     *self)
 {
   PfFolderItem *item = pf_folder_tree_get_selected (tree);
+  GListModel *services = pf_account_status_get_services (self->account_status);
   g_autoptr(PfMessageListModel) messages = NULL;
+  g_autoptr(GPtrArray) stores = g_ptr_array_new_with_free_func (g_object_unref);
+  PfStore *store = NULL;
+  gint64 folder_id = 0;
+
+  for (guint i = 0; services != NULL && i < g_list_model_get_n_items (services); i++)
+    {
+      g_autoptr(PfAccountService) service = g_list_model_get_item (services, i);
+
+      g_ptr_array_add (stores, g_object_ref (pf_account_service_get_store (service)));
+    }
 
   if (item != NULL && pf_folder_item_get_kind (item) == PF_FOLDER_ITEM_FOLDER)
-    messages = pf_message_list_model_new_for_folder (pf_folder_item_get_store (item),
-                                                     pf_folder_item_get_folder_id (item));
+    {
+      store = pf_folder_item_get_store (item);
+      folder_id = pf_folder_item_get_folder_id (item);
+      messages = pf_message_list_model_new_for_folder (store, folder_id);
+    }
+  else if (item != NULL && pf_folder_item_get_kind (item) == PF_FOLDER_ITEM_UNIFIED_INBOX)
+    {
+      /* All Inboxes: one list over every account's Inbox. */
+      messages = pf_message_list_model_new ();
+      for (guint i = 0; i < stores->len; i++)
+        {
+          g_autoptr(PfStoreFolder) inbox =
+            pf_store_lookup_folder_by_special_use (stores->pdata[i], PF_STORE_SPECIAL_USE_INBOX,
+                                                   NULL);
+          g_autoptr(GError) error = NULL;
+
+          if (inbox != NULL &&
+              !pf_message_list_model_add_source (messages, stores->pdata[i], inbox->id, NULL,
+                                                 &error))
+            g_warning ("Cannot list an Inbox: %s", error->message);
+        }
+    }
+
+  pf_message_list_set_search_scope (self->message_list, stores, store, folder_id);
   pf_message_list_set_model (self->message_list, G_LIST_MODEL (messages));
   self->has_folder = messages != NULL;
+  adw_window_title_set_title (self->list_title,
+                              item != NULL && messages != NULL ?
+                              pf_folder_item_get_display_name (item) : "");
   if (messages != NULL)
     show_pane (self, self->message_pane);
 }
@@ -433,6 +470,15 @@ on_messages_dropped_cb (PfFolderTree *tree,
   _pf_window_move_dropped (self, target, copy);
 }
 
+/* The first time there are folders: the Inbox is what the user came for. */
+static void
+on_folders_changed_cb (PfWindow *self)
+{
+  if (self->started || pf_folder_tree_get_selected (self->folder_tree) != NULL)
+    return;
+  self->started = pf_folder_tree_select_inbox (self->folder_tree);
+}
+
 /**
  * pf_window_set_folders:
  * @self: a #PfWindow
@@ -445,6 +491,12 @@ pf_window_set_folders (PfWindow          *self,
   g_return_if_fail (PF_IS_WINDOW (self));
 
   pf_folder_tree_set_model (self->folder_tree, folders);
+  if (folders != NULL)
+    {
+      g_signal_connect_object (folders, "items-changed", G_CALLBACK (on_folders_changed_cb),
+                               self, G_CONNECT_SWAPPED);
+      on_folders_changed_cb (self);
+    }
 }
 
 /**
@@ -460,10 +512,29 @@ pf_window_show_message (PfWindow   *self,
                         const char *account_id,
                         gint64      message_id)
 {
+  GListModel *services = pf_account_status_get_services (self->account_status);
+
   g_return_if_fail (PF_IS_WINDOW (self));
   g_return_if_fail (account_id != NULL);
 
   gtk_window_present (GTK_WINDOW (self));
+  for (guint i = 0; services != NULL && i < g_list_model_get_n_items (services); i++)
+    {
+      g_autoptr(PfAccountService) service = g_list_model_get_item (services, i);
+      PfStore *store = pf_account_service_get_store (service);
+      g_autoptr(PfStoreMessage) message = NULL;
+
+      if (!g_str_equal (pf_account_get_id (pf_account_service_get_account (service)), account_id))
+        continue;
+      message = pf_store_get_message (store, message_id, NULL);
+      if (message != NULL &&
+          pf_folder_tree_select_folder (self->folder_tree, account_id, message->folder_id))
+        {
+          pf_message_list_select_message (self->message_list, store, message_id);
+          show_pane (self, self->preview_pane_box);
+        }
+      return;
+    }
 }
 
 /**
