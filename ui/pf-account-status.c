@@ -32,6 +32,7 @@ typedef struct
   GtkWidget        *icon;
   GtkWidget        *label;
   GtkWidget        *button;
+  GtkWidget        *button_label;
   gulong            handlers[2];
 } Banner;
 
@@ -165,10 +166,10 @@ pf_account_problem_describe (PfAccountService  *service,
           break;
 
         case PF_ACCOUNT_PROBLEM_UNREACHABLE:
-          /* Translators: a banner; the first %s is the account's name, the
-           * second what went wrong */
-          text = g_strdup_printf (_("%s: the server cannot be reached (%s). Trying again "
-                                    "in a while."), name, error->message);
+          /* Translators: a banner; %s is the account's name (the details
+           * are in its tooltip) */
+          text = g_strdup_printf (_("%s: the server cannot be reached. Trying again in a "
+                                    "while."), name);
           break;
 
         case PF_ACCOUNT_PROBLEM_NONE:
@@ -242,7 +243,10 @@ banner_update (Banner *banner)
   if (text != NULL)
     {
       gtk_label_set_text (GTK_LABEL (banner->label), text);
-      gtk_button_set_label (GTK_BUTTON (banner->button), button);
+      gtk_widget_set_tooltip_text (banner->label, error != NULL ? error->message : NULL);
+      /* The button's name comes from this label alone (GTK 4.8 would read
+       * a button label set with gtk_button_set_label() twice). */
+      gtk_label_set_text_with_mnemonic (GTK_LABEL (banner->button_label), button);
       gtk_image_set_from_icon_name (GTK_IMAGE (banner->icon),
                                     problem == PF_ACCOUNT_PROBLEM_PASSWORD ?
                                     "dialog-password-symbolic" :
@@ -253,6 +257,9 @@ banner_update (Banner *banner)
       gtk_accessible_update_property (GTK_ACCESSIBLE (banner->revealer),
                                       GTK_ACCESSIBLE_PROPERTY_LABEL, text, -1);
     }
+  /* Hidden at once (not only closed): screen readers and keyboard focus
+   * leave it with the problem. */
+  gtk_widget_set_visible (banner->revealer, text != NULL);
   gtk_revealer_set_reveal_child (GTK_REVEALER (banner->revealer), text != NULL);
   update_syncing (banner->self);
 }
@@ -272,6 +279,7 @@ typedef struct
   PfAccountService *service;
   GtkWidget        *entry;
   GtkWidget        *remember;
+  gboolean          answered;
 } PasswordPrompt;
 
 static void
@@ -291,6 +299,9 @@ on_password_response_cb (AdwMessageDialog *dialog,
 {
   const char *password = gtk_editable_get_text (GTK_EDITABLE (prompt->entry));
 
+  if (prompt->answered)
+    return;
+  prompt->answered = TRUE;
   if (g_str_equal (response, "connect") && *password != '\0')
     pf_account_service_set_password (prompt->service, password,
                                      gtk_check_button_get_active (GTK_CHECK_BUTTON (prompt->remember)));
@@ -299,11 +310,24 @@ on_password_response_cb (AdwMessageDialog *dialog,
 }
 
 static void
-on_password_activate_cb (GtkPasswordEntry *entry,
-                         AdwMessageDialog *dialog)
+on_peek_cb (GtkEntry             *entry,
+            GtkEntryIconPosition  position,
+            gpointer              user_data)
 {
-  adw_message_dialog_response (dialog, "connect");
-  gtk_window_close (GTK_WINDOW (dialog));
+  gboolean visible = !gtk_entry_get_visibility (entry);
+
+  gtk_entry_set_visibility (entry, visible);
+  gtk_entry_set_icon_from_icon_name (entry, GTK_ENTRY_ICON_SECONDARY,
+                                     visible ? "view-conceal-symbolic" : "view-reveal-symbolic");
+  gtk_entry_set_icon_tooltip_text (entry, GTK_ENTRY_ICON_SECONDARY,
+                                   visible ? _("Hide the password") : _("Show the password"));
+}
+
+static gboolean
+focus_entry_cb (gpointer user_data)
+{
+  gtk_widget_grab_focus (user_data);
+  return G_SOURCE_REMOVE;
 }
 
 static GtkWidget *
@@ -331,10 +355,21 @@ password_dialog (PfAccountStatus  *self,
   adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "connect");
   adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
 
+  gtk_window_set_title (GTK_WINDOW (dialog), _("Password"));
   box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
   prompt->service = g_object_ref (service);
-  prompt->entry = gtk_password_entry_new ();
-  gtk_password_entry_set_show_peek_icon (GTK_PASSWORD_ENTRY (prompt->entry), TRUE);
+  /* A GtkEntry, not a GtkPasswordEntry: in GTK 4.8 the latter leaves a
+   * handler behind that fires on a destroyed entry when its dialog goes. */
+  prompt->entry = gtk_entry_new ();
+  gtk_entry_set_visibility (GTK_ENTRY (prompt->entry), FALSE);
+  gtk_entry_set_input_purpose (GTK_ENTRY (prompt->entry), GTK_INPUT_PURPOSE_PASSWORD);
+  gtk_entry_set_icon_from_icon_name (GTK_ENTRY (prompt->entry), GTK_ENTRY_ICON_SECONDARY,
+                                     "view-reveal-symbolic");
+  gtk_entry_set_icon_tooltip_text (GTK_ENTRY (prompt->entry), GTK_ENTRY_ICON_SECONDARY,
+                                   _("Show the password"));
+  g_signal_connect (prompt->entry, "icon-press", G_CALLBACK (on_peek_cb), NULL);
+  /* Enter answers the dialog with its default response, Connect. */
+  gtk_entry_set_activates_default (GTK_ENTRY (prompt->entry), TRUE);
   gtk_accessible_update_property (GTK_ACCESSIBLE (prompt->entry),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Password"), -1);
   gtk_widget_set_name (prompt->entry, "password-entry");
@@ -344,11 +379,12 @@ password_dialog (PfAccountStatus  *self,
   gtk_box_append (GTK_BOX (box), prompt->remember);
   adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), box);
 
-  g_signal_connect (prompt->entry, "activate", G_CALLBACK (on_password_activate_cb), dialog);
   g_signal_connect_data (dialog, "response", G_CALLBACK (on_password_response_cb), prompt,
                          password_prompt_free, 0);
   gtk_window_present (GTK_WINDOW (dialog));
-  gtk_widget_grab_focus (prompt->entry);
+  /* After the dialog's own choice of focus (its default button). */
+  g_idle_add_full (G_PRIORITY_DEFAULT, focus_entry_cb, g_object_ref (prompt->entry),
+                   g_object_unref);
   return dialog;
 }
 
@@ -485,6 +521,7 @@ certificate_dialog (PfAccountStatus  *self,
                                     "comparing the fingerprint with the one your provider "
                                     "publishes."),
                                   pf_server_settings_get_host (incoming));
+  gtk_window_set_title (GTK_WINDOW (dialog), _("Untrusted Certificate"));
   grid = gtk_grid_new ();
   gtk_grid_set_row_spacing (GTK_GRID (grid), 6);
   gtk_grid_set_column_spacing (GTK_GRID (grid), 12);
@@ -571,8 +608,10 @@ banner_new (PfAccountStatus  *self,
   gtk_label_set_wrap (GTK_LABEL (banner->label), TRUE);
   gtk_label_set_xalign (GTK_LABEL (banner->label), 0);
   gtk_widget_set_hexpand (banner->label, TRUE);
-  banner->button = gtk_button_new_with_mnemonic ("");
-  gtk_button_set_use_underline (GTK_BUTTON (banner->button), TRUE);
+  banner->button = gtk_button_new ();
+  banner->button_label = gtk_label_new (NULL);
+  gtk_label_set_mnemonic_widget (GTK_LABEL (banner->button_label), banner->button);
+  gtk_button_set_child (GTK_BUTTON (banner->button), banner->button_label);
   gtk_widget_set_valign (banner->button, GTK_ALIGN_CENTER);
   gtk_box_append (GTK_BOX (box), banner->icon);
   gtk_box_append (GTK_BOX (box), banner->label);

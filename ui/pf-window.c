@@ -537,6 +537,21 @@ pf_window_show_message (PfWindow   *self,
     }
 }
 
+/* Each account's service fetches the bodies the preview needs. */
+static void
+on_services_changed_cb (PfWindow *self)
+{
+  GListModel *services = pf_account_status_get_services (self->account_status);
+
+  for (guint i = 0; services != NULL && i < g_list_model_get_n_items (services); i++)
+    {
+      g_autoptr(PfAccountService) service = g_list_model_get_item (services, i);
+
+      pf_message_loader_set_fetcher (self->loader, pf_account_service_get_store (service),
+                                     PF_MESSAGE_FETCHER (service));
+    }
+}
+
 /**
  * pf_window_set_services:
  * @self: a #PfWindow
@@ -549,6 +564,12 @@ pf_window_set_services (PfWindow   *self,
   g_return_if_fail (PF_IS_WINDOW (self));
 
   pf_account_status_set_services (self->account_status, services);
+  if (services != NULL)
+    {
+      g_signal_connect_object (services, "items-changed", G_CALLBACK (on_services_changed_cb),
+                               self, G_CONNECT_SWAPPED);
+      on_services_changed_cb (self);
+    }
 }
 
 /* Sync now: every account replays what is queued and fetches news. */

@@ -916,8 +916,9 @@ count_threads (sqlite3 *db,
 {
   sqlite3_stmt *stmt = NULL;
 
-  if (sqlite3_prepare_v2 (db, "SELECT count(*) FROM messages WHERE thread_id = ?1"
-                          " AND folder_id = ?2", -1, &stmt, NULL) != SQLITE_OK)
+  if (sqlite3_prepare_v2 (db, "SELECT count(*) FROM messages INDEXED BY messages_thread"
+                          " WHERE thread_id = ?1 AND folder_id = ?2 AND flags & 8 = 0",
+                          -1, &stmt, NULL) != SQLITE_OK)
     return;
 
   for (guint i = 0; i < trows->len; i++)

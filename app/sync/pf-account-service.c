@@ -68,7 +68,11 @@ struct _PfAccountService
   gboolean               pop3_again;
 };
 
-G_DEFINE_FINAL_TYPE (PfAccountService, pf_account_service, G_TYPE_OBJECT)
+static void pf_account_service_fetcher_init (PfMessageFetcherInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (PfAccountService, pf_account_service, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (PF_TYPE_MESSAGE_FETCHER,
+                                                      pf_account_service_fetcher_init))
 
 G_DEFINE_ENUM_TYPE (PfAccountServiceState, pf_account_service_state,
   G_DEFINE_ENUM_VALUE (PF_ACCOUNT_SERVICE_STOPPED, "stopped"),
@@ -827,6 +831,35 @@ pf_account_service_fetch_body_finish (PfAccountService  *self,
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* PfMessageFetcher: the preview's bodies come through the service. */
+
+static void
+fetcher_fetch_body_async (PfMessageFetcher    *fetcher,
+                          PfStore             *store,
+                          gint64               message_id,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  pf_account_service_fetch_body_async (PF_ACCOUNT_SERVICE (fetcher), message_id, cancellable,
+                                       callback, user_data);
+}
+
+static char *
+fetcher_fetch_body_finish (PfMessageFetcher  *fetcher,
+                           GAsyncResult      *result,
+                           GError           **error)
+{
+  return pf_account_service_fetch_body_finish (PF_ACCOUNT_SERVICE (fetcher), result, error);
+}
+
+static void
+pf_account_service_fetcher_init (PfMessageFetcherInterface *iface)
+{
+  iface->fetch_body_async = fetcher_fetch_body_async;
+  iface->fetch_body_finish = fetcher_fetch_body_finish;
 }
 
 static void

@@ -11,6 +11,7 @@
 
 #include "account/pf-account.h"
 #include "account/pf-password-vault.h"
+#include "store/pf-message-loader.h"
 #include "store/pf-store.h"
 
 G_BEGIN_DECLS

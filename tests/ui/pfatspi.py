@@ -104,9 +104,13 @@ def extents(node):
 
 def focus_window(pid, title):
     """Gives the keyboard to the visible window of PID called TITLE (there is no
-    window manager to do it)."""
+    window manager to do it). A dialog can match twice (its client leader has
+    the same name): the newest window is the one on top."""
     r = subprocess.run(["xdotool", "search", "--sync", "--onlyvisible", "--pid", str(pid),
-                        "--name", f"^{title}$", "windowfocus", "--sync"],
+                        "--name", f"^{title}$"], timeout=20, capture_output=True, text=True)
+    if r.returncode != 0 or not r.stdout.split():
+        raise AssertionError(f"cannot find the window {title!r}: {r.stderr}")
+    r = subprocess.run(["xdotool", "windowfocus", "--sync", r.stdout.split()[-1]],
                        timeout=20, capture_output=True, text=True)
     if r.returncode != 0:
         raise AssertionError(f"cannot focus the window {title!r}: {r.stderr}")
@@ -127,7 +131,7 @@ def click(pid, title, node):
                         "--name", f"^{title}$"], timeout=20, capture_output=True, text=True)
     if r.returncode != 0 or not r.stdout.split():
         raise AssertionError(f"no window {title!r}: {r.stderr}")
-    window = r.stdout.split()[0]
+    window = r.stdout.split()[-1]
     r = subprocess.run(["xdotool", "mousemove", "--window", window,
                         str(box.x + box.width // 2), str(box.y + box.height // 2),
                         "click", "1"], timeout=20, capture_output=True, text=True)
