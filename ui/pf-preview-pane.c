@@ -9,9 +9,12 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
+#include "pf-html-view.h"
 #include "pf-preview-pane-private.h"
 
 /*
@@ -39,6 +42,7 @@ struct _PfPreviewPane
   char              *error_text;
   guint              spinner_id;
   gboolean           prefer_html;
+  PfHtmlView        *html_view;     /* the first HTML part's, reused */
 
   /* Template children */
   GtkStack          *stack;
@@ -154,22 +158,87 @@ add_text_part (PfPreviewPane *self,
   add_text_widget (self, part->text);
 }
 
+/* cid: URLs of an HTML part: the parts of the same message only. */
+static GBytes *
+find_cid_part (const char  *content_id,
+               char       **content_type,
+               gpointer     user_data)
+{
+  PfMimeMessage *message = user_data;
+  GPtrArray *parts = pf_mime_message_get_parts (message);
+
+  for (guint i = 0; parts != NULL && i < parts->len; i++)
+    {
+      PfMimePart *part = parts->pdata[i];
+      const char *id = part->content_id;
+      gsize length;
+
+      if (id == NULL)
+        continue;
+      if (*id == '<')
+        id++;
+      length = strlen (id);
+      if (length > 0 && id[length - 1] == '>')
+        length--;
+      if (strlen (content_id) != length || strncmp (id, content_id, length) != 0)
+        continue;
+      if (content_type != NULL)
+        *content_type = g_strdup (part->content_type);
+      return pf_mime_message_dup_part_content (message, part->id, NULL);
+    }
+  return NULL;
+}
+
+/* A web view scrolls itself: it gets the height of the visible body. */
+static void
+size_html_view (PfPreviewPane *self,
+                GtkWidget     *view)
+{
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->body_scroller);
+  int height = (int) gtk_adjustment_get_page_size (adjustment);
+
+  gtk_widget_set_size_request (view, -1, MAX (height - 24, 320));
+}
+
+static void
+on_body_page_size_cb (GtkAdjustment *adjustment,
+                      GParamSpec    *pspec,
+                      PfPreviewPane *self)
+{
+  if (self->html_view != NULL && gtk_widget_get_parent (GTK_WIDGET (self->html_view)) != NULL)
+    size_html_view (self, GTK_WIDGET (self->html_view));
+}
+
 /*
  * add_html_part:
  *
- * The one place that shows an HTML part: in a widget of its own, never
- * joined with the message's other parts. Until the HTML view is wired in
- * here, the text converted from the HTML is shown; that is also what to
- * show when Postfach is built without WebKitGTK.
+ * The one place that shows an HTML part: in a view of its own, never
+ * joined with the message's other parts (each part its own document, so
+ * no part can wrap another: EFAIL). The first one reuses the pane's web
+ * view, which was started early. Without WebKitGTK the view shows the
+ * text converted from the HTML.
  */
 static void
 add_html_part (PfPreviewPane *self,
                PfMimeMessage *message,
                PfMimePart    *part)
 {
-  g_autofree char *text = pf_mime_html_to_text (part->text, -1);
+  PfHtmlView *view;
+  const char *sender = self->summary != NULL ?
+                       pf_message_summary_get_from_address (self->summary) : NULL;
 
-  add_text_widget (self, text);
+  if (self->html_view == NULL)
+    self->html_view = g_object_ref_sink (pf_html_view_new ());
+  if (gtk_widget_get_parent (GTK_WIDGET (self->html_view)) == NULL)
+    view = self->html_view;
+  else
+    view = pf_html_view_new ();
+
+  gtk_widget_set_hexpand (GTK_WIDGET (view), TRUE);
+  size_html_view (self, GTK_WIDGET (view));
+  gtk_box_append (self->parts_box, GTK_WIDGET (view));
+  pf_html_view_load (view, part->text != NULL ? part->text : "", sender, find_cid_part,
+                     g_object_ref (message), g_object_unref);
 }
 
 static void
@@ -520,6 +589,7 @@ pf_preview_pane_dispose (GObject *object)
   g_clear_object (&self->loader);
   g_clear_object (&self->summary);
   g_clear_object (&self->message);
+  g_clear_object (&self->html_view);
 
   G_OBJECT_CLASS (pf_preview_pane_parent_class)->dispose (object);
 }
@@ -600,4 +670,7 @@ static void
 pf_preview_pane_init (PfPreviewPane *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  g_signal_connect_object (gtk_scrolled_window_get_vadjustment (self->body_scroller),
+                           "notify::page-size", G_CALLBACK (on_body_page_size_cb), self, 0);
 }

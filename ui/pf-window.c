@@ -17,6 +17,7 @@
 #include "pf-folder-tree.h"
 #include "pf-message-list.h"
 #include "pf-preview-pane.h"
+#include "pf-html-view.h"
 #include "pf-window-accels.h"
 #include "pf-window-private.h"
 
@@ -608,6 +609,13 @@ on_account_changed_cb (PfAccountStatus *status,
   g_signal_emit (self, signals[SIGNAL_ACCOUNT_CHANGED], 0, account);
 }
 
+static gboolean
+preload_html_cb (gpointer user_data)
+{
+  pf_html_view_preload ();
+  return G_SOURCE_REMOVE;
+}
+
 static const GActionEntry win_entries[] = {
   { "sync", sync_action },
   { "navigate-back", navigate_back_action },
@@ -626,6 +634,10 @@ pf_window_init (PfWindow *self)
   gtk_widget_add_controller (GTK_WIDGET (self), pf_window_accels_new_controller ());
   self->loader = pf_message_loader_new ();
   pf_preview_pane_set_loader (self->preview_pane, self->loader);
+  pf_preview_pane_set_prefer_html (self->preview_pane, TRUE);
+  /* The web view's process starts while the window shows its first rows,
+   * not when the first HTML message is opened. */
+  g_idle_add_full (G_PRIORITY_LOW, preload_html_cb, NULL, NULL);
   g_signal_connect (self->message_list, "notify::selected-message",
                     G_CALLBACK (on_selection_changed_cb), self);
   g_signal_connect (self->message_list, "notify::n-selected",
