@@ -235,6 +235,9 @@ static void
 on_undo_dismissed_cb (AdwToast *toast,
                       Undo     *undo)
 {
+  for (guint i = 0; i < undo->stores->len; i++)
+    pf_store_release_operation (undo->stores->pdata[i],
+                                g_array_index (undo->operations, gint64, i));
   if (!undo->undone && undo->self != NULL)
     for (guint i = 0; i < undo->stores->len; i++)
       push_changes (undo->self, undo->stores->pdata[i]);
@@ -279,6 +282,8 @@ run_undoable (PfWindow       *self,
           show_error (self, error);
           continue;
         }
+      /* Not replayed, whatever wakes the sync, while Undo is offered. */
+      pf_store_hold_operation (group->store, id);
       g_ptr_array_add (undo->stores, g_object_ref (group->store));
       g_array_append_val (undo->operations, id);
       count += group->uids->len;

@@ -47,6 +47,7 @@ struct _PfStore
   PfStoreWriterDb *writer_db;    /* used only by writer_pool's thread */
   GMainContext    *context;
   int              schema_version;
+  GHashTable      *held;         /* gint64 operation id: not replayed yet */
 };
 
 enum
@@ -361,6 +362,7 @@ pf_store_finalize (GObject *object)
   pf_store_close (self);
 
   g_clear_pointer (&self->stmts, g_hash_table_unref);
+  g_clear_pointer (&self->held, g_hash_table_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_pointer (&self->data_dir, g_free);
   g_clear_pointer (&self->mail_dir, g_free);
@@ -482,6 +484,7 @@ pf_store_init (PfStore *self)
 {
   self->stmts = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, stmt_finalize);
   self->context = g_main_context_ref_thread_default ();
+  self->held = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
 }
 
 /**
@@ -3139,6 +3142,70 @@ pf_store_list_pending_operations (PfStore  *self,
 
   return list_operations (self, "SELECT " OPERATION_COLUMNS " FROM operations"
                           " WHERE state = 0 ORDER BY id", error);
+}
+
+/**
+ * pf_store_hold_operation:
+ * @self: a #PfStore
+ * @operation_id: a pending operation
+ *
+ * Keeps the operation from being replayed (it stays pending, and is
+ * listed by pf_store_list_replayable_operations() only after
+ * pf_store_release_operation()): while its Undo is offered. Holds live in
+ * this process only: after a restart every pending operation is replayed.
+ */
+void
+pf_store_hold_operation (PfStore *self,
+                         gint64   operation_id)
+{
+  gint64 *key;
+
+  g_return_if_fail (PF_IS_STORE (self));
+
+  key = g_new (gint64, 1);
+  *key = operation_id;
+  g_hash_table_add (self->held, key);
+}
+
+/**
+ * pf_store_release_operation:
+ * @self: a #PfStore
+ * @operation_id: an operation held with pf_store_hold_operation()
+ */
+void
+pf_store_release_operation (PfStore *self,
+                            gint64   operation_id)
+{
+  g_return_if_fail (PF_IS_STORE (self));
+
+  g_hash_table_remove (self->held, &operation_id);
+}
+
+/**
+ * pf_store_list_replayable_operations:
+ * @self: a #PfStore
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full) (element-type PfStoreOperation): the pending
+ *   operations that are not held, in order, or %NULL with @error set
+ */
+GPtrArray *
+pf_store_list_replayable_operations (PfStore  *self,
+                                     GError  **error)
+{
+  GPtrArray *operations;
+
+  g_return_val_if_fail (PF_IS_STORE (self), NULL);
+
+  operations = pf_store_list_pending_operations (self, error);
+  for (guint i = operations != NULL ? operations->len : 0; i > 0; i--)
+    {
+      PfStoreOperation *operation = operations->pdata[i - 1];
+
+      if (g_hash_table_contains (self->held, &operation->id))
+        g_ptr_array_remove_index (operations, i - 1);
+    }
+  return operations;
 }
 
 /**

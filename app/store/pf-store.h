@@ -581,6 +581,12 @@ gint64             pf_store_enqueue_flag_operation   (PfStore              *self
                                                       GError              **error);
 GPtrArray         *pf_store_list_pending_operations  (PfStore              *self,
                                                       GError              **error);
+GPtrArray         *pf_store_list_replayable_operations (PfStore            *self,
+                                                       GError            **error);
+void               pf_store_hold_operation           (PfStore              *self,
+                                                      gint64                operation_id);
+void               pf_store_release_operation        (PfStore              *self,
+                                                      gint64                operation_id);
 GPtrArray         *pf_store_list_operations          (PfStore              *self,
                                                       GError              **error);
 gboolean           pf_store_mark_operation_done      (PfStore              *self,

@@ -2269,7 +2269,8 @@ replay_queue (GTask *task)
   Run *run = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
 
-  run->operations = pf_store_list_pending_operations (self->store, &error);
+  /* Not those held while their Undo is offered. */
+  run->operations = pf_store_list_replayable_operations (self->store, &error);
   if (run->operations == NULL)
     {
       run_fail (task, g_steal_pointer (&error));

@@ -280,6 +280,24 @@ test_imap_idle_and_wake (Fixture       *fixture,
     pf_account_service_sync_now (fixture->service);
     wait_for_synced (fixture, 3);
     g_assert_cmpuint (count_server_flag (fixture, "alice", 'F'), ==, 2);
+
+    /* Held (its Undo is offered): a sync does not replay it... */
+    {
+      gint64 held = pf_operations_set_flags (fixture->store, inbox->id, uids, 1,
+                                             PF_STORE_FLAG_ANSWERED, 0, &error);
+
+      g_assert_no_error (error);
+      pf_store_hold_operation (fixture->store, held);
+      pf_account_service_sync_now (fixture->service);
+      wait_for_synced (fixture, 4);
+      g_assert_cmpuint (count_server_flag (fixture, "alice", 'R'), ==, 0);
+
+      /* ...until it is released. */
+      pf_store_release_operation (fixture->store, held);
+      pf_account_service_sync_now (fixture->service);
+      wait_for_synced (fixture, 5);
+      g_assert_cmpuint (count_server_flag (fixture, "alice", 'R'), ==, 1);
+    }
   }
 }
 
