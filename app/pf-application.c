@@ -18,6 +18,7 @@
 #include "sync/pf-account-service.h"
 
 #include "pf-application.h"
+#include "pf-bench-probe.h"
 #include "pf-window.h"
 
 struct _PfApplication
@@ -213,6 +214,8 @@ on_service_synced_cb (PfAccountService *service,
                       PfApplication    *self)
 {
   notify_new_mail (self, service, new_messages);
+  /* tests/bench/run-bench-window: the main loop during a first sync */
+  pf_bench_probe_mark ("synced");
 }
 
 /* Accounts: each one's store is opened off the main thread and its
@@ -246,6 +249,7 @@ store_opened_cb (GObject      *object,
       PfAccount *account = pf_account_manager_lookup (self->accounts, opening->account_id);
       g_autoptr(PfAccountService) service = NULL;
 
+      pf_bench_probe_mark ("store-opened");
       pf_folder_tree_model_add_account (self->folders, opening->account_id,
                                         opening->display_name, store);
       service = pf_account_service_new (account, store,
@@ -327,6 +331,7 @@ pf_application_activate (GApplication *app)
   PfApplication *self = PF_APPLICATION (app);
 
   gtk_window_present (GTK_WINDOW (get_or_create_window (self)));
+  pf_bench_probe_mark ("window-presented");
 }
 
 static void
@@ -354,7 +359,9 @@ pf_application_startup (GApplication *app)
 {
   PfApplication *self = PF_APPLICATION (app);
 
+  pf_bench_probe_mark ("startup");
   G_APPLICATION_CLASS (pf_application_parent_class)->startup (app);
+  pf_bench_probe_mark ("gtk-started");
 
   g_set_application_name (_("Postfach"));
   gtk_window_set_default_icon_name (APPLICATION_ID);
@@ -363,6 +370,7 @@ pf_application_startup (GApplication *app)
   self->settings = g_settings_new ("org.postfach.Postfach");
   _pf_application_actions_init (self);
   load_accounts (self);
+  pf_bench_probe_mark ("accounts-loaded");
 }
 
 static void
@@ -370,6 +378,7 @@ pf_application_shutdown (GApplication *app)
 {
   PfApplication *self = PF_APPLICATION (app);
 
+  pf_bench_probe_dump ();
   g_cancellable_cancel (self->cancellable);
   for (guint i = 0; self->services != NULL &&
                     i < g_list_model_get_n_items (G_LIST_MODEL (self->services)); i++)

@@ -142,8 +142,6 @@ update_state (PfMessageRow *self)
     gtk_widget_add_css_class (GTK_WIDGET (self->star_button), "pf-starred");
   else
     gtk_widget_remove_css_class (GTK_WIDGET (self->star_button), "pf-starred");
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->star_button),
-                               flagged ? _("Remove Star") : _("Star"));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->star_button),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   flagged ? _("Remove Star") : _("Star"), -1);
@@ -314,6 +312,32 @@ pf_message_row_new (void)
   return g_object_new (PF_TYPE_MESSAGE_ROW, NULL);
 }
 
+/* Tooltips are asked for when shown: setting one with
+ * gtk_widget_set_tooltip_text() makes GTK 4.8 query the pointer (a round
+ * trip to the X server), too slow for the 200 rows a list creates. */
+static gboolean
+on_query_tooltip_cb (PfMessageRow *self,
+                     int           x,
+                     int           y,
+                     gboolean      keyboard,
+                     GtkTooltip   *tooltip,
+                     GtkWidget    *widget)
+{
+  const char *text = NULL;
+
+  if (widget == GTK_WIDGET (self->attachment_icon))
+    text = _("Has attachments");
+  else if (widget == GTK_WIDGET (self->answered_icon))
+    text = _("Answered");
+  else if (widget == GTK_WIDGET (self->star_button))
+    text = self->summary != NULL && pf_message_summary_get_is_flagged (self->summary) ?
+           _("Remove Star") : _("Star");
+  if (text == NULL)
+    return FALSE;
+  gtk_tooltip_set_text (tooltip, text);
+  return TRUE;
+}
+
 static void
 pf_message_row_dispose (GObject *object)
 {
@@ -323,8 +347,6 @@ pf_message_row_dispose (GObject *object)
   if (self->summary != NULL)
     g_clear_signal_handler (&self->notify_handler, self->summary);
   g_clear_object (&self->summary);
-  gtk_widget_dispose_template (GTK_WIDGET (self), PF_TYPE_MESSAGE_ROW);
-  /* The box around the template children has no id of its own */
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (object))) != NULL)
     gtk_widget_unparent (child);
 
@@ -405,25 +427,102 @@ pf_message_row_class_init (PfMessageRowClass *klass)
                   g_signal_accumulator_true_handled, NULL, NULL,
                   G_TYPE_BOOLEAN, 1, PF_TYPE_MESSAGE_SUMMARY);
 
-  gtk_widget_class_set_template_from_resource (widget_class,
-                                               RESOURCE_BASE_PATH "/ui/pf-message-row.ui");
-  gtk_widget_class_bind_template_child (widget_class, PfMessageRow, unread_dot);
-  gtk_widget_class_bind_template_child (widget_class, PfMessageRow, sender_label);
-  gtk_widget_class_bind_template_child (widget_class, PfMessageRow, attachment_icon);
-  gtk_widget_class_bind_template_child (widget_class, PfMessageRow, answered_icon);
-  gtk_widget_class_bind_template_child (widget_class, PfMessageRow, count_label);
-  gtk_widget_class_bind_template_child (widget_class, PfMessageRow, date_label);
-  gtk_widget_class_bind_template_child (widget_class, PfMessageRow, subject_label);
-  gtk_widget_class_bind_template_child (widget_class, PfMessageRow, star_button);
-  gtk_widget_class_bind_template_child (widget_class, PfMessageRow, preview_label);
-  gtk_widget_class_bind_template_callback (widget_class, on_star_clicked_cb);
-
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
 }
 
+static GtkWidget *
+new_label (gboolean    expand,
+           const char *class1,
+           const char *class2)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_single_line_mode (GTK_LABEL (label), TRUE);
+  if (expand)
+    {
+      gtk_widget_set_hexpand (label, TRUE);
+      gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+    }
+  if (class1 != NULL)
+    gtk_widget_add_css_class (label, class1);
+  if (class2 != NULL)
+    gtk_widget_add_css_class (label, class2);
+  return label;
+}
+
+static GtkWidget *
+new_icon (PfMessageRow *self,
+          const char   *icon_name)
+{
+  GtkWidget *icon = gtk_image_new_from_icon_name (icon_name);
+
+  gtk_widget_add_css_class (icon, "dim-label");
+  gtk_widget_set_has_tooltip (icon, TRUE);
+  g_signal_connect_swapped (icon, "query-tooltip", G_CALLBACK (on_query_tooltip_cb), self);
+  return icon;
+}
+
+/* Built in code, not from a template: a list creates up to 200 rows at
+ * once, and GtkBuilder would parse the same XML for each of them. */
 static void
 pf_message_row_init (PfMessageRow *self)
 {
-  gtk_widget_init_template (GTK_WIDGET (self));
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *column = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  GtkWidget *top = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *middle = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *dot = g_object_new (GTK_TYPE_IMAGE,
+                                 "icon-name", "media-record-symbolic",
+                                 "pixel-size", 8,
+                                 "valign", GTK_ALIGN_START,
+                                 "margin-top", 6,
+                                 "accessible-role", GTK_ACCESSIBLE_ROLE_PRESENTATION,
+                                 NULL);
+  GtkWidget *star = gtk_button_new_from_icon_name ("non-starred-symbolic");
+
+  gtk_widget_set_margin_top (box, 4);
+  gtk_widget_set_margin_bottom (box, 4);
+  gtk_widget_set_margin_start (box, 2);
+  gtk_widget_set_margin_end (box, 2);
+  gtk_widget_add_css_class (dot, "pf-unread-dot");
+  gtk_widget_set_hexpand (column, TRUE);
+
+  self->unread_dot = GTK_IMAGE (dot);
+  self->sender_label = GTK_LABEL (new_label (TRUE, NULL, NULL));
+  self->attachment_icon = GTK_IMAGE (new_icon (self, "mail-attachment-symbolic"));
+  self->answered_icon = GTK_IMAGE (new_icon (self, "mail-replied-symbolic"));
+  self->count_label = GTK_LABEL (new_label (FALSE, "pf-thread-count", "numeric"));
+  gtk_widget_add_css_class (GTK_WIDGET (self->count_label), "caption");
+  gtk_widget_set_valign (GTK_WIDGET (self->count_label), GTK_ALIGN_CENTER);
+  self->date_label = GTK_LABEL (new_label (FALSE, "dim-label", "numeric"));
+  gtk_widget_add_css_class (GTK_WIDGET (self->date_label), "caption");
+  self->subject_label = GTK_LABEL (new_label (TRUE, NULL, NULL));
+  self->preview_label = GTK_LABEL (new_label (TRUE, "dim-label", "caption"));
+  gtk_widget_set_hexpand (GTK_WIDGET (self->preview_label), FALSE);
+
+  self->star_button = GTK_BUTTON (star);
+  gtk_widget_set_valign (star, GTK_ALIGN_CENTER);
+  gtk_widget_set_focus_on_click (star, FALSE);
+  gtk_widget_add_css_class (star, "flat");
+  gtk_widget_add_css_class (star, "circular");
+  gtk_widget_add_css_class (star, "pf-star");
+  gtk_widget_set_has_tooltip (star, TRUE);
+  g_signal_connect_swapped (star, "query-tooltip", G_CALLBACK (on_query_tooltip_cb), self);
+  g_signal_connect_swapped (star, "clicked", G_CALLBACK (on_star_clicked_cb), self);
+
+  gtk_box_append (GTK_BOX (top), GTK_WIDGET (self->sender_label));
+  gtk_box_append (GTK_BOX (top), GTK_WIDGET (self->attachment_icon));
+  gtk_box_append (GTK_BOX (top), GTK_WIDGET (self->answered_icon));
+  gtk_box_append (GTK_BOX (top), GTK_WIDGET (self->count_label));
+  gtk_box_append (GTK_BOX (top), GTK_WIDGET (self->date_label));
+  gtk_box_append (GTK_BOX (middle), GTK_WIDGET (self->subject_label));
+  gtk_box_append (GTK_BOX (middle), star);
+  gtk_box_append (GTK_BOX (column), top);
+  gtk_box_append (GTK_BOX (column), middle);
+  gtk_box_append (GTK_BOX (column), GTK_WIDGET (self->preview_label));
+  gtk_box_append (GTK_BOX (box), dot);
+  gtk_box_append (GTK_BOX (box), column);
+  gtk_widget_set_parent (box, GTK_WIDGET (self));
 }

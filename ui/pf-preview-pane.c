@@ -62,6 +62,7 @@ G_DEFINE_FINAL_TYPE (PfPreviewPane, pf_preview_pane, GTK_TYPE_WIDGET)
 enum
 {
   MESSAGE_SHOWN,
+  HTML_LOADED,
   ERROR,
   N_SIGNALS
 };
@@ -209,6 +210,12 @@ on_body_page_size_cb (GtkAdjustment *adjustment,
     size_html_view (self, GTK_WIDGET (self->html_view));
 }
 
+static void
+on_html_loaded_cb (PfPreviewPane *self)
+{
+  g_signal_emit (self, signals[HTML_LOADED], 0);
+}
+
 /*
  * add_html_part:
  *
@@ -228,7 +235,11 @@ add_html_part (PfPreviewPane *self,
                        pf_message_summary_get_from_address (self->summary) : NULL;
 
   if (self->html_view == NULL)
-    self->html_view = g_object_ref_sink (pf_html_view_new ());
+    {
+      self->html_view = g_object_ref_sink (pf_html_view_new ());
+      g_signal_connect_object (self->html_view, "loaded", G_CALLBACK (on_html_loaded_cb), self,
+                               G_CONNECT_SWAPPED);
+    }
   if (gtk_widget_get_parent (GTK_WIDGET (self->html_view)) == NULL)
     view = self->html_view;
   else
@@ -621,6 +632,16 @@ pf_preview_pane_class_init (PfPreviewPaneClass *klass)
    * The body of the message is on screen (for "mark as read after a
    * delay", and for timing).
    */
+  /**
+   * PfPreviewPane::html-loaded:
+   * @self: the pane
+   *
+   * An HTML part of the shown message finished loading in its view.
+   */
+  signals[HTML_LOADED] =
+    g_signal_new ("html-loaded", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 0);
+
   signals[MESSAGE_SHOWN] =
     g_signal_new ("message-shown",
                   G_TYPE_FROM_CLASS (klass),

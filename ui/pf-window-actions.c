@@ -249,12 +249,40 @@ typedef gint64 (*GroupOperation) (PfWindow *self,
                                   gpointer  data,
                                   GError  **error);
 
+typedef enum
+{
+  UNDOABLE_DELETE,
+  UNDOABLE_ARCHIVE,
+  UNDOABLE_MOVE,
+} Undoable;
+
+static char *
+undoable_title (Undoable kind,
+                guint    count)
+{
+  switch (kind)
+    {
+    case UNDOABLE_DELETE:
+      /* Translators: a toast with an Undo button */
+      return g_strdup_printf (ngettext ("%u message deleted", "%u messages deleted", count),
+                              count);
+    case UNDOABLE_ARCHIVE:
+      /* Translators: a toast with an Undo button */
+      return g_strdup_printf (ngettext ("%u message archived", "%u messages archived", count),
+                              count);
+    case UNDOABLE_MOVE:
+    default:
+      /* Translators: a toast with an Undo button */
+      return g_strdup_printf (ngettext ("%u message moved", "%u messages moved", count),
+                              count);
+    }
+}
+
 static void
 run_undoable (PfWindow       *self,
               GroupOperation  operation,
               gpointer        data,
-              const char     *singular,
-              const char     *plural)
+              Undoable        kind)
 {
   g_autoptr(GPtrArray) groups = selection_groups (self, NULL, NULL);
   g_autofree char *title = NULL;
@@ -298,7 +326,7 @@ run_undoable (PfWindow       *self,
   /* The next message takes the place of the ones gone. */
   pf_message_list_select_position (self->message_list, position);
 
-  title = g_strdup_printf (ngettext (singular, plural, count), count);
+  title = undoable_title (kind, count);
   toast = adw_toast_new (title);
   adw_toast_set_button_label (toast, _("_Undo"));
   adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
@@ -323,9 +351,7 @@ delete_action (GSimpleAction *action,
                GVariant      *parameter,
                gpointer       user_data)
 {
-  /* Translators: a toast with an Undo button; %u is the count */
-  run_undoable (user_data, delete_group, NULL, N_("%u message deleted"),
-                N_("%u messages deleted"));
+  run_undoable (user_data, delete_group, NULL, UNDOABLE_DELETE);
 }
 
 static gint64
@@ -370,9 +396,7 @@ archive_action (GSimpleAction *action,
                 GVariant      *parameter,
                 gpointer       user_data)
 {
-  /* Translators: a toast with an Undo button; %u is the count */
-  run_undoable (user_data, archive_group, NULL, N_("%u message archived"),
-                N_("%u messages archived"));
+  run_undoable (user_data, archive_group, NULL, UNDOABLE_ARCHIVE);
 }
 
 static void
@@ -382,9 +406,7 @@ move_to_action (GSimpleAction *action,
 {
   gint64 target = g_variant_get_int64 (parameter);
 
-  /* Translators: a toast with an Undo button; %u is the count */
-  run_undoable (user_data, move_group, &target, N_("%u message moved"),
-                N_("%u messages moved"));
+  run_undoable (user_data, move_group, &target, UNDOABLE_MOVE);
 }
 
 /* Moving by drag and drop onto a folder of the same account. */
@@ -401,9 +423,7 @@ _pf_window_move_dropped (PfWindow     *self,
 
   if (!copy)
     {
-      /* Translators: a toast with an Undo button; %u is the count */
-      run_undoable (self, move_group, &target_id, N_("%u message moved"),
-                    N_("%u messages moved"));
+      run_undoable (self, move_group, &target_id, UNDOABLE_MOVE);
       return;
     }
 

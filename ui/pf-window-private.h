@@ -56,6 +56,9 @@ struct _PfWindow
   gboolean              has_folder;
   gboolean              started;        /* an Inbox was selected at start */
   guint                 mark_read_id;   /* the delay before a shown message is read */
+  guint                 bench_index;    /* PF_BENCH_SELECT: the message selected last */
+  gboolean              bench_waiting;
+  gboolean              bench_html;
 };
 
 void _pf_window_actions_init          (PfWindow     *self);

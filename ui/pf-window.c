@@ -17,6 +17,9 @@
 #include "pf-folder-tree.h"
 #include "pf-message-list.h"
 #include "pf-preview-pane.h"
+#include <stdlib.h>
+
+#include "pf-bench-probe.h"
 #include "pf-html-view.h"
 #include "pf-window-accels.h"
 #include "pf-window-private.h"
@@ -609,6 +612,97 @@ on_account_changed_cb (PfAccountStatus *status,
   g_signal_emit (self, signals[SIGNAL_ACCOUNT_CHANGED], 0, account);
 }
 
+/* Benchmarks (tests/bench/run-bench-window): with PF_BENCH_SELECT=N the
+ * window selects the first N messages one after the other once the list
+ * shows rows, marking "select-I" and then "drawn-I" (the first frame after
+ * the message's body was built) or "html-I" (its HTML part loaded). */
+
+static void bench_select_next (PfWindow *self);
+
+static gboolean
+bench_select_later_cb (gpointer user_data)
+{
+  bench_select_next (user_data);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+bench_drawn_cb (GtkWidget     *widget,
+                GdkFrameClock *clock,
+                gpointer       user_data)
+{
+  PfWindow *self = PF_WINDOW (widget);
+  g_autofree char *event = g_strdup_printf ("drawn-%u", self->bench_index);
+
+  pf_bench_probe_mark (event);
+  if (!self->bench_html)
+    g_timeout_add (200, bench_select_later_cb, self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_bench_message_shown_cb (PfWindow *self)
+{
+  PfMimeMessage *message = pf_preview_pane_get_message (self->preview_pane);
+  g_autoptr(GPtrArray) parts = message != NULL ? pf_mime_message_dup_body_parts (message, TRUE) :
+                                                 NULL;
+
+  if (self->bench_index == 0 || self->bench_waiting == FALSE)
+    return;
+  self->bench_html = FALSE;
+  for (guint i = 0; parts != NULL && i < parts->len; i++)
+    self->bench_html |= ((PfMimePart *) parts->pdata[i])->kind == PF_MIME_PART_KIND_HTML;
+  gtk_widget_add_tick_callback (GTK_WIDGET (self), bench_drawn_cb, NULL, NULL);
+}
+
+static void
+on_bench_html_loaded_cb (PfWindow *self)
+{
+  g_autofree char *event = NULL;
+
+  if (!self->bench_waiting || !self->bench_html)
+    return;
+  event = g_strdup_printf ("html-%u", self->bench_index);
+  pf_bench_probe_mark (event);
+  self->bench_html = FALSE;
+  g_timeout_add (200, bench_select_later_cb, self);
+}
+
+static void
+bench_select_next (PfWindow *self)
+{
+  const char *count = g_getenv ("PF_BENCH_SELECT");
+  g_autofree char *event = NULL;
+
+  if (self->bench_index >= (guint) atoi (count))
+    {
+      self->bench_waiting = FALSE;
+      pf_bench_probe_mark ("select-done");
+      return;
+    }
+  self->bench_index++;
+  self->bench_waiting = TRUE;
+  event = g_strdup_printf ("select-%u", self->bench_index);
+  pf_bench_probe_mark (event);
+  pf_message_list_select_position (self->message_list, self->bench_index - 1);
+}
+
+static gboolean
+bench_wait_rows_cb (gpointer user_data)
+{
+  PfWindow *self = user_data;
+
+  if (!pf_bench_probe_has_mark ("first-frame-with-rows"))
+    return G_SOURCE_CONTINUE;
+  g_signal_connect_swapped (self->preview_pane, "message-shown",
+                            G_CALLBACK (on_bench_message_shown_cb), self);
+  g_signal_connect_swapped (self->preview_pane, "html-loaded",
+                            G_CALLBACK (on_bench_html_loaded_cb), self);
+  /* The web view's preload has had its time, as it would have for a user. */
+  g_timeout_add (1500, bench_select_later_cb, self);
+  return G_SOURCE_REMOVE;
+}
+
 static gboolean
 preload_html_cb (gpointer user_data)
 {
@@ -637,7 +731,10 @@ pf_window_init (PfWindow *self)
   pf_preview_pane_set_prefer_html (self->preview_pane, TRUE);
   /* The web view's process starts while the window shows its first rows,
    * not when the first HTML message is opened. */
+  if (g_getenv ("PF_NO_PRELOAD") == NULL)
   g_idle_add_full (G_PRIORITY_LOW, preload_html_cb, NULL, NULL);
+  if (pf_bench_probe_enabled () && g_getenv ("PF_BENCH_SELECT") != NULL)
+    g_timeout_add (20, bench_wait_rows_cb, self);
   g_signal_connect (self->message_list, "notify::selected-message",
                     G_CALLBACK (on_selection_changed_cb), self);
   g_signal_connect (self->message_list, "notify::n-selected",

@@ -73,16 +73,19 @@ def add_account():
     return result.stdout.strip()
 
 
-def launch(name, **extra):
+def launch(name, timeout=None, base_env=None, **extra):
     """Starts the GUI with the probe writing to a file of its own; waits for
     it to quit (or ends it after the timeout). Returns (the probe's report or
     None, wall seconds, peak RSS in MB from the kernel, whether it was ended)."""
     report_path = os.path.join(home, f"probe-{name}.json")
-    run_env = dict(gui_env, PF_BENCH_PROBE=report_path, **extra)
+    run_env = dict(base_env or gui_env, PF_BENCH_PROBE=report_path, **extra)
     log = open(os.path.join(home, f"postfach-{name}.log"), "w")
     start = time.monotonic()
-    process = subprocess.Popen([GUI], env=run_env, stdout=log, stderr=subprocess.STDOUT)
-    deadline = start + TIMEOUT + 30
+    # PF_BENCH_WRAPPER (e.g. "perf record -g -o FILE --"): what the GUI runs under.
+    wrapper = os.environ.get("PF_BENCH_WRAPPER", "").split()
+    process = subprocess.Popen(wrapper + [GUI], env=run_env, stdout=log,
+                               stderr=subprocess.STDOUT)
+    deadline = start + (timeout or TIMEOUT) + 30
     ended = False
     while True:
         pid, status, usage = os.wait4(process.pid, os.WNOHANG)
@@ -120,6 +123,62 @@ def median_line(label, values, unit="ms", scale=1.0):
     if len(values) > 1:
         text += f"  (min {min(values) * scale:.0f}, max {max(values) * scale:.0f}, n={len(values)})"
     return f"  {label:34}{text}"
+
+
+SELECT = int(os.environ.get("PF_BENCH_SELECT", "20"))
+
+
+def select_messages():
+    """The newest SELECT messages selected one after the other: until the
+    text is on screen (the first frame after the body was built), or until
+    an HTML part finished loading in its web view."""
+    report, _, _, _ = launch("select", timeout=TIMEOUT + 5 * SELECT,
+                             PF_BENCH_SELECT=str(SELECT), PF_BENCH_EXIT_AFTER="select-done",
+                             PF_BENCH_TIMEOUT=str(TIMEOUT + 5 * SELECT))
+    print(f"Selecting the {SELECT} newest messages one after the other (one run):")
+    if report is None or mark(report, "select-done") is None:
+        print("  not measured (no mark \"select-done\")")
+        return
+    plain, html = [], []
+    for i in range(1, SELECT + 1):
+        start = mark(report, f"select-{i}")
+        if mark(report, f"html-{i}") is not None:
+            html.append(mark(report, f"html-{i}") - start)
+        elif mark(report, f"drawn-{i}") is not None:
+            plain.append(mark(report, f"drawn-{i}") - start)
+    print(median_line("plain text, select → text drawn:", plain))
+    if plain:
+        print(f"  {'':34}max {max(plain):.0f} ms")
+    if html:
+        print(f"  {'HTML, first one → loaded:':34}{html[0]:8.0f} ms")
+        print(median_line("HTML, the others → loaded:", html[1:]))
+    else:
+        print("  no HTML message among them")
+
+
+def first_sync():
+    """A first sync of the whole Inbox by the window itself, from an empty
+    profile: how long the main loop was ever blocked meanwhile."""
+    sync_env = dict(gui_env)
+    cli_env = dict(env)
+    for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
+        sync_env[name] = cli_env[name] = os.path.join(home, "first-sync", name.lower())
+        os.makedirs(sync_env[name])
+    subprocess.run([CLI, "account", "add", "--name", "Bench", "--email", ALICE["address"],
+                    "--kind", "imap", "--host", SERVICE["host"], "--port", SERVICE["port"],
+                    "--security", "none", "--user", ALICE["login"]],
+                   input=ALICE["password"] + "\n", capture_output=True, text=True,
+                   env=cli_env, check=True)
+    report, wall, rss, _ = launch("first-sync", timeout=600, base_env=sync_env,
+                                  PF_BENCH_EXIT_AFTER="synced", PF_BENCH_TIMEOUT="600")
+    print(f"The window's own first sync of {COUNT} messages (one run):")
+    if report is None or mark(report, "synced") is None:
+        print("  not measured (no mark \"synced\")")
+        return
+    loop = report["loop"]
+    print(f"  synced after {mark(report, 'synced') / 1000:.1f} s; main loop's longest block "
+          f"{loop['max_ms']:.0f} ms, p99 {loop.get('p99_ms', 0):.1f} ms, "
+          f"{loop.get('over_16_ms', 0)} blocks over 16 ms; peak RSS {rss:.0f} MB")
 
 
 def main():
@@ -160,7 +219,7 @@ def main():
     if ended_runs:
         print(f"  {ended_runs} runs did not quit by themselves and were ended")
 
-    report, _, _, _ = launch("scroll", PF_BENCH_SCROLL="1",
+    report, _, _, _ = launch("scroll", timeout=TIMEOUT + SCROLL_SECONDS, PF_BENCH_SCROLL="1",
                              PF_BENCH_SCROLL_SECONDS=str(SCROLL_SECONDS),
                              PF_BENCH_EXIT_AFTER="scroll-done",
                              PF_BENCH_TIMEOUT=str(TIMEOUT + SCROLL_SECONDS))
@@ -173,6 +232,9 @@ def main():
               f"p95 {frames['p95_ms']:.1f} ms, max {frames['max_ms']:.1f} ms, "
               f"{frames['over_32_ms']} over 32 ms; main loop's longest block "
               f"{report['loop']['max_ms']:.0f} ms")
+
+    select_messages()
+    first_sync()
 
     if os.environ.get("PF_BENCH_KEEP") == "1":
         print(f"  kept: {home}")
