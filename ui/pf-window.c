@@ -710,6 +710,17 @@ preload_html_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* The web view starts a second after the window's first frame: early
+ * enough for the first HTML message, late enough not to delay the list. */
+static gboolean
+first_frame_cb (GtkWidget     *widget,
+                GdkFrameClock *clock,
+                gpointer       user_data)
+{
+  g_timeout_add (1000, preload_html_cb, NULL);
+  return G_SOURCE_REMOVE;
+}
+
 static const GActionEntry win_entries[] = {
   { "sync", sync_action },
   { "navigate-back", navigate_back_action },
@@ -731,8 +742,7 @@ pf_window_init (PfWindow *self)
   pf_preview_pane_set_prefer_html (self->preview_pane, TRUE);
   /* The web view's process starts while the window shows its first rows,
    * not when the first HTML message is opened. */
-  if (g_getenv ("PF_NO_PRELOAD") == NULL)
-  g_idle_add_full (G_PRIORITY_LOW, preload_html_cb, NULL, NULL);
+  gtk_widget_add_tick_callback (GTK_WIDGET (self), first_frame_cb, NULL, NULL);
   if (pf_bench_probe_enabled () && g_getenv ("PF_BENCH_SELECT") != NULL)
     g_timeout_add (20, bench_wait_rows_cb, self);
   g_signal_connect (self->message_list, "notify::selected-message",
