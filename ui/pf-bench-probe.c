@@ -44,6 +44,7 @@ static struct
 
   gint64          loop_last;
   GArray         *loop_gaps;       /* guint32 µs */
+  GArray         *long_blocks;     /* gint64 pairs: ended at (µs since exec), µs */
   guint64         histogram[G_N_ELEMENTS (histogram_bounds_ms) + 1];
 
   GdkFrameClock  *frame_clock;     /* weak */
@@ -277,6 +278,13 @@ loop_cb (gpointer user_data)
 
   gap = MAX (gap, 0);
   record (probe.loop_gaps, gap);
+  /* When the long ones ended, to find them among the marks */
+  if (gap > 50 * 1000)
+    {
+      gint64 pair[2] = { since_exec (now), gap };
+
+      g_array_append_vals (probe.long_blocks, pair, 2);
+    }
   while (bucket < G_N_ELEMENTS (histogram_bounds_ms) &&
          gap >= (gint64) histogram_bounds_ms[bucket] * 1000)
     bucket++;
@@ -313,6 +321,7 @@ pf_bench_probe_init (void)
   probe.exec_offset = read_exec_offset ();
   probe.marks = g_array_new (FALSE, FALSE, sizeof (Mark));
   probe.loop_gaps = g_array_new (FALSE, FALSE, sizeof (guint32));
+  probe.long_blocks = g_array_new (FALSE, FALSE, sizeof (gint64));
   probe.frame_intervals = g_array_new (FALSE, FALSE, sizeof (guint32));
   probe.scroll_intervals = g_array_new (FALSE, FALSE, sizeof (guint32));
   probe.scroll_duration = (scroll_seconds ? g_ascii_strtod (scroll_seconds, NULL) : 10.0)
@@ -585,6 +594,12 @@ pf_bench_probe_dump (void)
     }
   g_string_append (json, "\n  ],\n");
 
+  g_string_append (json, "  \"long_blocks\": [");
+  for (guint i = 0; i + 1 < probe.long_blocks->len; i += 2)
+    g_string_append_printf (json, "%s{\"ended_ms\": %.1f, \"ms\": %.1f}", i ? ", " : "",
+                            g_array_index (probe.long_blocks, gint64, i) / 1000.0,
+                            g_array_index (probe.long_blocks, gint64, i + 1) / 1000.0);
+  g_string_append (json, "],\n");
   g_string_append_printf (json, "  \"loop\": {\"interval_ms\": %d, ", LOOP_INTERVAL_MS);
   append_stats (json, probe.loop_gaps, 16);
   g_string_append (json, ", \"histogram\": [");

@@ -179,6 +179,11 @@ def first_sync():
     print(f"  synced after {mark(report, 'synced') / 1000:.1f} s; main loop's longest block "
           f"{loop['max_ms']:.0f} ms, p99 {loop.get('p99_ms', 0):.1f} ms, "
           f"{loop.get('over_16_ms', 0)} blocks over 16 ms; peak RSS {rss:.0f} MB")
+    marks = {m["event"]: m["ms"] for m in report["marks"]}
+    for block in report.get("long_blocks", []):
+        before = [e for e, t in marks.items() if t <= block["ended_ms"]]
+        print(f"  blocked {block['ms']:.0f} ms, ending at {block['ended_ms']:.0f} ms "
+              f"(after {before[-1] if before else 'start'})")
 
 
 def main():

@@ -5,6 +5,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 import os
+import re
 import subprocess
 import tempfile
 import time
@@ -95,6 +96,17 @@ class AppUnderTest:
             self.process.wait()
         self.log.close()
         self.tmp.cleanup()
+
+
+def warnings(output):
+    """The CRITICAL and WARNING lines of Postfach's output. The web view's
+    sandboxed helper processes share that output; in their own PID namespace
+    they log as "(process:N)", and one that is still starting when the
+    window quits complains about its broken socket: not Postfach's."""
+    return [line for line in output.splitlines()
+            if ("CRITICAL" in line or "WARNING" in line)
+            and not re.search(r"\(process:\d+\): WARNING \*\*: .*(Broken pipe|Connection reset)",
+                              line)]
 
 
 def extents(node):

@@ -19,7 +19,7 @@ import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 from pftap import Tap, check  # noqa: E402
-from pfatspi import AppUnderTest, click, extents, focus_window, press_keys  # noqa: E402
+from pfatspi import AppUnderTest, click, extents, focus_window, press_keys, warnings  # noqa: E402
 
 STRINGS = {
     "en": {"inbox": "Inbox", "sent": "Sent", "trash": "Trash", "folders": "Folders",
@@ -114,7 +114,7 @@ def _():
     code = app.wait_exit()
     out = app.output()
     check(code == 0, f"exit code {code}:\n{out}")
-    bad = [line for line in out.splitlines() if "CRITICAL" in line or "WARNING" in line]
+    bad = warnings(out)
     check(not bad, "warnings on the way out:\n" + "\n".join(bad))
 
 

@@ -16,7 +16,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 from pftap import Tap, check  # noqa: E402
-from pfatspi import AppUnderTest, extents, focus_window, press_keys  # noqa: E402
+from pfatspi import AppUnderTest, extents, focus_window, press_keys, warnings  # noqa: E402
 
 import pyatspi  # noqa: E402  (after pfatspi, which sets up its environment)
 
@@ -134,7 +134,7 @@ def _():
     code = app.wait_exit()
     out = app.output()
     check(code == 0, f"exit code {code}:\n{out}")
-    bad = [line for line in out.splitlines() if "CRITICAL" in line or "WARNING" in line]
+    bad = warnings(out)
     check(not bad, "warnings on the way out:\n" + "\n".join(bad))
 
 
