@@ -31,8 +31,6 @@ struct _PfWindow
   PfAccountStatus      *account_status;
   GtkStack             *sync_stack;
   GtkSpinner           *sync_spinner;
-  GtkStack             *layout_stack;
-  AdwLeaflet           *leaflet;
   GtkPaned             *outer_paned;
   GtkPaned             *inner_paned;
   GtkWidget            *folder_pane;
@@ -53,6 +51,7 @@ struct _PfWindow
 
   /* State */
   gboolean              narrow;
+  GtkWidget            *narrow_pane;    /* the one shown when narrow */
   gboolean              has_folder;
   gboolean              started;        /* an Inbox was selected at start */
   guint                 mark_read_id;   /* the delay before a shown message is read */

@@ -62,51 +62,37 @@ pf_window_new (GtkApplication *application,
                        NULL);
 }
 
-/* Narrow windows: the three panes one at a time in the leaflet, with back
- * buttons; wide ones: side by side in the paneds, widths remembered. The
- * same pane widgets move between the two. */
+/* Narrow windows: the three panes one at a time, with back buttons; wide
+ * ones: side by side in the paneds, widths remembered. */
 
 #define NARROW_WIDTH 860
+
+/* Shows @pane alone (narrow) or all three (wide). */
+static void
+apply_panes (PfWindow  *self,
+             GtkWidget *pane)
+{
+  gboolean narrow = self->narrow;
+
+  self->narrow_pane = pane;
+  gtk_widget_set_visible (self->folder_pane, !narrow || pane == self->folder_pane);
+  gtk_widget_set_visible (GTK_WIDGET (self->inner_paned), !narrow || pane != self->folder_pane);
+  gtk_widget_set_visible (self->message_pane, !narrow || pane == self->message_pane);
+  gtk_widget_set_visible (self->preview_pane_box, !narrow || pane == self->preview_pane_box);
+}
 
 static void
 set_narrow (PfWindow *self,
             gboolean  narrow)
 {
-  GtkWidget *panes[] = { self->folder_pane, self->message_pane, self->preview_pane_box };
-  GtkWidget *visible = NULL;
-
   if (self->narrow == narrow)
     return;
   self->narrow = narrow;
 
-  if (!narrow)
-    visible = adw_leaflet_get_visible_child (self->leaflet);
-  for (guint i = 0; i < G_N_ELEMENTS (panes); i++)
-    g_object_ref (panes[i]);
-
-  if (narrow)
-    {
-      gtk_paned_set_start_child (self->outer_paned, NULL);
-      gtk_paned_set_start_child (self->inner_paned, NULL);
-      gtk_paned_set_end_child (self->inner_paned, NULL);
-      for (guint i = 0; i < G_N_ELEMENTS (panes); i++)
-        adw_leaflet_append (self->leaflet, panes[i]);
-      /* Where the user is: the message, else the list, else the folders. */
-      if (!self->has_folder)
-        adw_leaflet_set_visible_child (self->leaflet, self->folder_pane);
-      else
-        adw_leaflet_set_visible_child (self->leaflet, self->message_pane);
-    }
-  else
-    {
-      for (guint i = 0; i < G_N_ELEMENTS (panes); i++)
-        adw_leaflet_remove (self->leaflet, panes[i]);
-      gtk_paned_set_start_child (self->outer_paned, self->folder_pane);
-      gtk_paned_set_start_child (self->inner_paned, self->message_pane);
-      gtk_paned_set_end_child (self->inner_paned, self->preview_pane_box);
-    }
-  for (guint i = 0; i < G_N_ELEMENTS (panes); i++)
-    g_object_unref (panes[i]);
+  /* Where the user is: the list once a folder is open, else the folders.
+   * The panes stay where they are (moving them between containers trips
+   * GTK 4.8's accessibility code): the others are only hidden. */
+  apply_panes (self, narrow && !self->has_folder ? self->folder_pane : self->message_pane);
 
   /* Each pane full width: its header bar carries the window's buttons. */
   adw_header_bar_set_show_end_title_buttons (self->folder_header, narrow);
@@ -115,9 +101,6 @@ set_narrow (PfWindow *self,
   adw_header_bar_set_show_start_title_buttons (self->preview_header, narrow);
   gtk_widget_set_visible (self->list_back_button, narrow);
   gtk_widget_set_visible (self->preview_back_button, narrow);
-  gtk_stack_set_visible_child_name (self->layout_stack, narrow ? "narrow" : "wide");
-  if (visible != NULL)
-    gtk_widget_grab_focus (visible);
 }
 
 static void
@@ -180,7 +163,7 @@ show_pane (PfWindow  *self,
            GtkWidget *pane)
 {
   if (self->narrow)
-    adw_leaflet_set_visible_child (self->leaflet, pane);
+    apply_panes (self, pane);
 }
 
 static void
@@ -190,8 +173,12 @@ navigate_back_action (GSimpleAction *action,
 {
   PfWindow *self = user_data;
 
-  if (self->narrow)
-    adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+  if (!self->narrow)
+    return;
+  if (self->narrow_pane == self->preview_pane_box)
+    apply_panes (self, self->message_pane);
+  else
+    apply_panes (self, self->folder_pane);
 }
 
 static void
@@ -336,8 +323,6 @@ pf_window_class_init (PfWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PfWindow, account_status);
   gtk_widget_class_bind_template_child (widget_class, PfWindow, sync_stack);
   gtk_widget_class_bind_template_child (widget_class, PfWindow, sync_spinner);
-  gtk_widget_class_bind_template_child (widget_class, PfWindow, layout_stack);
-  gtk_widget_class_bind_template_child (widget_class, PfWindow, leaflet);
   gtk_widget_class_bind_template_child (widget_class, PfWindow, folder_pane);
   gtk_widget_class_bind_template_child (widget_class, PfWindow, message_pane);
   gtk_widget_class_bind_template_child (widget_class, PfWindow, preview_pane_box);

@@ -323,6 +323,37 @@ def _():
                 "the message in Archive", timeout=40)
 
 
+@tap.test("a narrow window shows one pane at a time, with Back")
+def _():
+    r = subprocess.run(["xdotool", "search", "--onlyvisible", "--pid", str(app.process.pid),
+                        "--name", "^Postfach$"], capture_output=True, text=True, timeout=20)
+
+    def area(window_id):
+        geometry = subprocess.run(["xdotool", "getwindowgeometry", "--shell", window_id],
+                                  capture_output=True, text=True, timeout=20).stdout
+        values = dict(line.split("=", 1) for line in geometry.split())
+        return int(values.get("WIDTH", 0)) * int(values.get("HEIGHT", 0))
+
+    # The main window, not a tooltip or menu of the same name.
+    window = max(r.stdout.split(), key=area)
+    subprocess.run(["xdotool", "windowsize", "--sync", window, "600", "700"], check=True,
+                   timeout=20)
+    time.sleep(1)
+    screenshot("narrow")
+    back = find("push button", strings["back"], timeout=10)
+    check(back is not None, f"no {strings['back']!r} button; showing: {app.texts()}")
+    back.queryAction().doAction(0)
+    time.sleep(0.5)
+    screenshot("narrow-back")
+    subprocess.run(["xdotool", "windowsize", "--sync", window, "1200", "760"], check=True,
+                   timeout=20)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and find("push button", strings["back"], timeout=0.2):
+        time.sleep(0.2)
+    check(find("push button", strings["back"], timeout=0.2) is None,
+          "wide again, but the Back button stayed")
+
+
 @tap.test("Ctrl+Q quits cleanly (exit 0, no warnings)")
 def _():
     focus_window(app.process.pid, "Postfach")
