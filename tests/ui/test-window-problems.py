@@ -12,6 +12,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 import argparse
+import json
 import configparser
 import os
 import smtplib
@@ -174,7 +175,7 @@ def _():
     # Typed, as a user would (the dialog has the keyboard focus).
     focus_window(app.process.pid, strings["password"])
     click(app.process.pid, strings["password"], entry)
-    subprocess.run(["xdotool", "type", "--delay", "10", ALICE["password"]], check=True,
+    subprocess.run(["xdotool", "type", "--delay", "10", "--", ALICE["password"]], check=True,
                    timeout=30)
     check(find_button(strings["connect"], timeout=5) is not None,
           f"no {strings['connect']!r} button; showing: {app.texts()}")
@@ -186,6 +187,22 @@ def _():
     # The account synced: its Inbox shows Alice's one unread message.
     check(app.find("label", "1", root=app.find("panel", strings["folders"]), timeout=30)
           is not None, f"no unread count after the password; showing: {app.texts()}")
+
+
+@tap.test("new mail while the window is in the background: a notification with sender and subject")
+def _():
+    # The password dialog had the focus while Alice's message arrived.
+    log = os.environ.get("PF_TEST_NOTIFICATIONS")
+    check(log is not None, "no notification server in this session")
+    deadline = time.monotonic() + 20
+    shown = []
+    while time.monotonic() < deadline and not shown:
+        with open(log) as f:
+            shown = [json.loads(line) for line in f if line.strip()]
+        time.sleep(0.3)
+    check(shown, "no notification")
+    check(any(n["summary"] == "Jürgen" and n["body"] == "Für Alice" for n in shown),
+          f"not Jürgen's message: {shown}")
 
 
 @tap.test("an untrusted certificate: the dialog shows it; trusted, the account syncs and keeps it")
