@@ -535,10 +535,13 @@ set_enabled (PfWindow   *self,
   g_simple_action_set_enabled (G_SIMPLE_ACTION (action), enabled);
 }
 
-/* The Move To menu: the folders of the selection's account. */
+/* The Move To menu: the folders of the selection's account, read when it
+ * opens rather than at every change of the selection. */
 static void
-update_move_menu (PfWindow *self)
+create_move_menu_cb (GtkMenuButton *button,
+                     gpointer       user_data)
 {
+  PfWindow *self = user_data;
   g_autoptr(GMenu) menu = g_menu_new ();
   PfMessageSummary *summary = pf_message_list_get_selected_message (self->message_list);
   g_autoptr(GPtrArray) folders = NULL;
@@ -557,7 +560,21 @@ update_move_menu (PfWindow *self)
       g_menu_item_set_action_and_target (item, "win.move-to", "x", folder->id);
       g_menu_append_item (menu, item);
     }
-  gtk_menu_button_set_menu_model (self->move_button, G_MENU_MODEL (menu));
+  gtk_menu_button_set_menu_model (button, G_MENU_MODEL (menu));
+}
+
+/* A button that says what it will do; the tooltip only when it changes
+ * (setting one makes GTK 4.8 query the pointer from the X server). */
+static void
+set_button_state (GtkButton  *button,
+                  const char *icon_name,
+                  const char *text)
+{
+  gtk_button_set_icon_name (button, icon_name);
+  if (g_strcmp0 (gtk_widget_get_tooltip_text (GTK_WIDGET (button)), text) == 0)
+    return;
+  gtk_widget_set_tooltip_text (GTK_WIDGET (button), text);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, text, -1);
 }
 
 void
@@ -572,22 +589,12 @@ _pf_window_update_actions (PfWindow *self)
     set_enabled (self, selection_actions[i], n_selected > 0);
   gtk_widget_set_sensitive (GTK_WIDGET (self->move_button), n_selected > 0);
 
-  /* The buttons say what they will do. */
-  gtk_button_set_icon_name (self->read_button,
-                            any_unread ? "mail-read-symbolic" : "mail-unread-symbolic");
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->read_button),
-                               any_unread ? _("Mark as Read") : _("Mark as Unread"));
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->read_button),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  any_unread ? _("Mark as Read") : _("Mark as Unread"), -1);
-  gtk_button_set_icon_name (self->flag_button,
-                            any_unflagged ? "non-starred-symbolic" : "starred-symbolic");
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->flag_button),
-                               any_unflagged ? _("Flag") : _("Remove Flag"));
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->flag_button),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  any_unflagged ? _("Flag") : _("Remove Flag"), -1);
-  update_move_menu (self);
+  set_button_state (self->read_button,
+                    any_unread ? "mail-read-symbolic" : "mail-unread-symbolic",
+                    any_unread ? _("Mark as Read") : _("Mark as Unread"));
+  set_button_state (self->flag_button,
+                    any_unflagged ? "non-starred-symbolic" : "starred-symbolic",
+                    any_unflagged ? _("Flag") : _("Remove Flag"));
 }
 
 void
@@ -597,6 +604,7 @@ _pf_window_actions_init (PfWindow *self)
                                    G_N_ELEMENTS (message_entries), self);
   for (guint i = 0; i < G_N_ELEMENTS (composer_actions); i++)
     set_enabled (self, composer_actions[i], FALSE);
+  gtk_menu_button_set_create_popup_func (self->move_button, create_move_menu_cb, self, NULL);
   g_signal_connect (self->message_list, "notify::search-mode-enabled",
                     G_CALLBACK (on_search_mode_changed_cb), self);
 }

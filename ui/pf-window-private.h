@@ -55,6 +55,8 @@ struct _PfWindow
   gboolean              has_folder;
   gboolean              started;        /* an Inbox was selected at start */
   guint                 mark_read_id;   /* the delay before a shown message is read */
+  PfMessageSummary     *selected;       /* weak: the selection last acted on */
+  guint                 n_selected;
   guint                 bench_index;    /* PF_BENCH_SELECT: the message selected last */
   gboolean              bench_waiting;
   gboolean              bench_html;

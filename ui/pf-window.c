@@ -238,6 +238,7 @@ pf_window_dispose (GObject *object)
   PfWindow *self = PF_WINDOW (object);
 
   g_clear_handle_id (&self->mark_read_id, g_source_remove);
+  g_clear_weak_pointer (&self->selected);
   gtk_widget_dispose_template (GTK_WIDGET (self), PF_TYPE_WINDOW);
   g_clear_object (&self->loader);
   g_clear_object (&self->settings);
@@ -433,6 +434,13 @@ on_selection_changed_cb (PfMessageList *list,
 {
   PfMessageSummary *summary = pf_message_list_get_selected_message (list);
   guint n_selected = pf_message_list_get_n_selected (list);
+
+  /* One change of the selection notifies both properties: act once, or
+   * the second notify would cancel the mark-read the first one started. */
+  if (summary == self->selected && n_selected == self->n_selected)
+    return;
+  g_set_weak_pointer (&self->selected, summary);
+  self->n_selected = n_selected;
 
   g_clear_handle_id (&self->mark_read_id, g_source_remove);
   if (n_selected > 1)
