@@ -160,22 +160,6 @@ def screenshot(name):
     print(f"# screenshot: {path}")
 
 
-def named(node, text):
-    name = node.name or ""
-    return name == text or name.replace("_", "").split(" ")[-len(text.split(" ")):] == text.split(" ")
-
-
-def find(role, text, root=None, timeout=10):
-    deadline = time.monotonic() + timeout
-    while True:
-        found = pyatspi.findDescendant(root or app.app, lambda n: n.getRoleName() == role
-                                       and named(n, text)
-                                       and n.getState().contains(pyatspi.STATE_VISIBLE))
-        if found is not None or time.monotonic() > deadline:
-            return found
-        time.sleep(0.1)
-
-
 def find_containing(role, text, root=None, timeout=10):
     deadline = time.monotonic() + timeout
     while True:
@@ -251,7 +235,7 @@ def _():
 @tap.test("HTML mail: its remote image is not loaded until the user allows it")
 def _():
     select_message("Newsletter mit Bild")
-    button = find("push button", strings["show-remote"], timeout=20)
+    button = app.find("push button", strings["show-remote"], timeout=20)
     check(button is not None, f"no {strings['show-remote']!r}; showing: {app.texts()}")
     time.sleep(1.5)
     check(Counter.hits == 0, f"the remote host was contacted {Counter.hits} times")
@@ -267,7 +251,7 @@ def _():
 def _():
     select_message("Grüße aus Köln")
     wait_preview("viele Grüße aus Köln.")
-    button = find("push button", strings["flag"])
+    button = app.find("push button", strings["flag"])
     check(button is not None, f"no {strings['flag']!r} button; showing: {app.texts()}")
     button.queryAction().doAction(0)
     wait_server(lambda: "\\Flagged" in (server_flags("Köln") or ""), "\\Flagged")
@@ -276,14 +260,14 @@ def _():
 @tap.test("delete, then Undo: the message stays, on the server too")
 def _():
     select_message("Löschen bitte")
-    find("push button", strings["delete"]).queryAction().doAction(0)
+    app.find("push button", strings["delete"]).queryAction().doAction(0)
     pane = app.find("panel", strings["messages"])
     deadline = time.monotonic() + 5
     while app.find("label", "Löschen bitte", root=pane, timeout=0.2) and time.monotonic() < deadline:
         time.sleep(0.1)
     check(app.find("label", "Löschen bitte", root=pane, timeout=0.2) is None,
           "the deleted message is still listed")
-    undo = find("push button", strings["undo"], timeout=5)
+    undo = app.find("push button", strings["undo"], timeout=5)
     check(undo is not None, f"no Undo; showing: {app.texts()}")
     screenshot("undo")
     # Clicked as a user does: the toast can go while an accessible action is
@@ -302,7 +286,7 @@ def _():
 @tap.test("delete reaches the server: the message goes to the Trash")
 def _():
     select_message("Löschen bitte")
-    find("push button", strings["delete"]).queryAction().doAction(0)
+    app.find("push button", strings["delete"]).queryAction().doAction(0)
     wait_server(lambda: server_flags("Löschen", "Trash") is not None, "the message in Trash",
                 timeout=40)
 
@@ -310,7 +294,7 @@ def _():
 @tap.test("move by the Move To menu reaches the server")
 def _():
     select_message("Verschieben bitte")
-    menu = find("toggle button", strings["move"]) or find("push button", strings["move"])
+    menu = app.find("toggle button", strings["move"]) or app.find("push button", strings["move"])
     check(menu is not None, f"no {strings['move']!r} menu; showing: {app.texts()}")
     click(app.process.pid, "Postfach", menu)
     item = find_containing("menu item", "Archiv", timeout=5) or \
@@ -340,7 +324,7 @@ def _():
                    timeout=20)
     time.sleep(1)
     screenshot("narrow")
-    back = find("push button", strings["back"], timeout=10)
+    back = app.find("push button", strings["back"], timeout=10)
     check(back is not None, f"no {strings['back']!r} button; showing: {app.texts()}")
     back.queryAction().doAction(0)
     time.sleep(0.5)
@@ -348,9 +332,9 @@ def _():
     subprocess.run(["xdotool", "windowsize", "--sync", window, "1200", "760"], check=True,
                    timeout=20)
     deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and find("push button", strings["back"], timeout=0.2):
+    while time.monotonic() < deadline and app.find("push button", strings["back"], timeout=0.2):
         time.sleep(0.2)
-    check(find("push button", strings["back"], timeout=0.2) is None,
+    check(app.find("push button", strings["back"], timeout=0.2) is None,
           "wide again, but the Back button stayed")
 
 

@@ -101,25 +101,6 @@ app = AppUnderTest(args.app, lang=args.lang,
                                                         "XDG_CACHE_HOME")})
 
 
-def named(node, text):
-    """Whether NODE is called TEXT. GTK 4.8 names a button with a mnemonic
-    label "_Label Label"; a screen reader reads the second half."""
-    name = node.name or ""
-    return name == text or name.replace("_", "").split(" ")[-len(text.split(" ")):] == text.split(" ")
-
-
-def find_button(text, timeout=10):
-    import pyatspi
-    deadline = time.monotonic() + timeout
-    while True:
-        found = pyatspi.findDescendant(app.app, lambda n: n.getRoleName() == "push button"
-                                       and named(n, text)
-                                       and n.getState().contains(pyatspi.STATE_VISIBLE))
-        if found is not None or time.monotonic() > deadline:
-            return found
-        time.sleep(0.1)
-
-
 def screenshot(name):
     path = os.path.join(artifacts, f"window-{name}-{args.lang}.png")
     subprocess.run(["import", "-window", "root", path], check=True, timeout=30)
@@ -146,8 +127,7 @@ def button_near(label, name):
     """The button NAME in the same banner as LABEL."""
     import pyatspi
     box = label.parent
-    found = pyatspi.findDescendant(box, lambda n: n.getRoleName() == "push button"
-                                   and named(n, name))
+    found = app.find("push button", name, root=box, timeout=0)
     if found is None:
         print("# beside the banner: " + repr([(c.getRoleName(), c.name) for c in box]))
     return found
@@ -177,7 +157,7 @@ def _():
     click(app.process.pid, strings["password"], entry)
     subprocess.run(["xdotool", "type", "--delay", "10", "--", ALICE["password"]], check=True,
                    timeout=30)
-    check(find_button(strings["connect"], timeout=5) is not None,
+    check(app.find("push button", strings["connect"], timeout=5) is not None,
           f"no {strings['connect']!r} button; showing: {app.texts()}")
     press_keys("Return")
     deadline = time.monotonic() + 30
@@ -215,7 +195,7 @@ def _():
     texts = app.texts()
     check(any(":" in t and len(t) > 60 for t in texts), f"no fingerprint shown: {texts}")
     screenshot("certificate")
-    trust = find_button(strings["trust"], timeout=5)
+    trust = app.find("push button", strings["trust"], timeout=5)
     check(trust is not None, f"no trust button; showing: {texts}")
     trust.queryAction().doAction(0)
     deadline = time.monotonic() + 30
