@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "pf-message-row.h"
 
@@ -18,10 +19,40 @@
  * the unread dot, a star to click, attachment and answered icons and, in
  * the conversations view, how many messages the conversation has.
  *
- * The list view keeps a screenful of these and rebinds them while
- * scrolling, so binding only sets texts and visibility; the summary's
- * flags change in place and are followed with one notify handler.
+ * A GtkListView of GTK 4.8 keeps 200 rows and, when the list is scrolled
+ * far, binds all of them again in one frame. So the row is one widget
+ * that draws its texts and icons itself instead of a dozen labels, images
+ * and boxes: binding sets a few strings and asks for a redraw, never for
+ * a new size (the height comes from the font alone). The list view maps
+ * only the rows inside its view, so only those lay their text out.
+ *
+ * Fonts and colours come from the style: the row's font for sender and
+ * subject (bold while unread), a smaller one for the date and preview,
+ * the theme's foreground, accent and warning colours, dimmed where
+ * libadwaita's dim-label would be.
  */
+
+#define MARGIN_Y        4
+#define MARGIN_X        2
+#define SPACING         6
+#define LINE_SPACING    2
+#define DOT_SIZE        8
+#define ICON_SIZE       16
+#define STAR_PADDING    2
+#define DIM_ALPHA       0.55
+/* Caption text as libadwaita sizes it: 9 pt beside 11 pt body text */
+#define CAPTION_SCALE   (9.0 / 11.0)
+/* Longer texts are cut before they are laid out: the row shows one line */
+#define MAX_TEXT_BYTES  400
+
+typedef enum {
+  TEXT_SENDER,
+  TEXT_DATE,
+  TEXT_COUNT,
+  TEXT_SUBJECT,
+  TEXT_PREVIEW,
+  N_TEXTS
+} Text;
 
 struct _PfMessageRow
 {
@@ -29,19 +60,23 @@ struct _PfMessageRow
 
   /* Owned */
   PfMessageSummary *summary;
+  char             *texts[N_TEXTS];
+  PangoLayout      *layouts[N_TEXTS];
   gulong            notify_handler;
-  gboolean          conversations;
 
-  /* Template children */
-  GtkImage         *unread_dot;
-  GtkLabel         *sender_label;
-  GtkImage         *attachment_icon;
-  GtkImage         *answered_icon;
-  GtkLabel         *count_label;
-  GtkLabel         *date_label;
-  GtkLabel         *subject_label;
-  GtkButton        *star_button;
-  GtkLabel         *preview_label;
+  /* What is drawn where, from the last snapshot (row coordinates) */
+  graphene_rect_t   star_rect;
+  graphene_rect_t   attachment_rect;
+  graphene_rect_t   answered_rect;
+
+  guint             dirty : N_TEXTS;  /* layouts whose text changed */
+  guint             conversations : 1;
+  guint             unread : 1;
+  guint             flagged : 1;
+  guint             attachment : 1;
+  guint             answered : 1;
+  guint             star_hover : 1;
+  guint             star_pressed : 1;
 };
 
 G_DEFINE_FINAL_TYPE (PfMessageRow, pf_message_row, GTK_TYPE_WIDGET)
@@ -60,6 +95,14 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
+
+/* The line heights for the font they were measured with: the same for
+ * every row, worked out again when the font changes. */
+static struct {
+  PangoFontDescription *font;
+  int                   body_height;
+  int                   caption_height;
+} metrics;
 
 /**
  * pf_message_row_format_date:
@@ -131,64 +174,51 @@ sender_of (PfMessageSummary *summary)
   return from != NULL && *from != '\0' ? from : _("(unknown sender)");
 }
 
-/* The parts that follow the flags and the conversation's size. */
-static void
-update_state (PfMessageRow *self)
+/* A copy of @text short enough to lay out on one line, cut at a
+ * character boundary. */
+static char *
+dup_line (const char *text)
 {
-  PfMessageSummary *summary = self->summary;
-  PfStoreFlags flags = pf_message_summary_get_flags (summary);
-  gboolean unread = pf_message_summary_get_is_unread (summary);
-  gboolean flagged = pf_message_summary_get_is_flagged (summary);
-  guint count = pf_message_summary_get_thread_count (summary);
-  g_autofree char *count_text = NULL;
+  gsize length = strlen (text);
+
+  if (length > MAX_TEXT_BYTES)
+    {
+      const char *end = g_utf8_find_prev_char (text, text + MAX_TEXT_BYTES);
+
+      length = end != NULL ? (gsize) (end - text) : 0;
+    }
+  return g_strndup (text, length);
+}
+
+static void
+set_text (PfMessageRow *self,
+          Text          which,
+          const char   *text)
+{
+  if (g_strcmp0 (self->texts[which], text) == 0)
+    return;
+  g_free (self->texts[which]);
+  self->texts[which] = dup_line (text);
+  self->dirty |= 1u << which;
+}
+
+static void
+update_accessible (PfMessageRow *self)
+{
+  guint count = pf_message_summary_get_thread_count (self->summary);
   g_autoptr(GString) accessible = g_string_new (NULL);
-
-  gtk_widget_set_opacity (GTK_WIDGET (self->unread_dot), unread ? 1.0 : 0.0);
-  if (unread)
-    {
-      gtk_widget_add_css_class (GTK_WIDGET (self->sender_label), "heading");
-      gtk_widget_add_css_class (GTK_WIDGET (self->subject_label), "heading");
-    }
-  else
-    {
-      gtk_widget_remove_css_class (GTK_WIDGET (self->sender_label), "heading");
-      gtk_widget_remove_css_class (GTK_WIDGET (self->subject_label), "heading");
-    }
-
-  gtk_button_set_icon_name (self->star_button, flagged ? "starred-symbolic"
-                                                       : "non-starred-symbolic");
-  if (flagged)
-    gtk_widget_add_css_class (GTK_WIDGET (self->star_button), "pf-starred");
-  else
-    gtk_widget_remove_css_class (GTK_WIDGET (self->star_button), "pf-starred");
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->star_button),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  flagged ? _("Remove Star") : _("Star"), -1);
-  gtk_accessible_update_state (GTK_ACCESSIBLE (self->star_button),
-                               GTK_ACCESSIBLE_STATE_PRESSED, flagged ? GTK_ACCESSIBLE_TRISTATE_TRUE
-                                                                     : GTK_ACCESSIBLE_TRISTATE_FALSE,
-                               -1);
-
-  gtk_widget_set_visible (GTK_WIDGET (self->attachment_icon),
-                          pf_message_summary_get_has_attachment (summary));
-  gtk_widget_set_visible (GTK_WIDGET (self->answered_icon), (flags & PF_STORE_FLAG_ANSWERED) != 0);
-
-  count_text = g_strdup_printf ("%u", count);
-  gtk_label_set_label (self->count_label, count_text);
-  gtk_widget_set_visible (GTK_WIDGET (self->count_label), self->conversations && count > 1);
 
   /* Translators: what a screen reader says for a message row: sender,
    * subject and date, then the states below */
-  g_string_printf (accessible, _("%s, %s, %s"), gtk_label_get_label (self->sender_label),
-                   gtk_label_get_label (self->subject_label),
-                   gtk_label_get_label (self->date_label));
-  if (unread)
+  g_string_printf (accessible, _("%s, %s, %s"), self->texts[TEXT_SENDER],
+                   self->texts[TEXT_SUBJECT], self->texts[TEXT_DATE]);
+  if (self->unread)
     g_string_append_printf (accessible, ", %s", _("unread"));
-  if (flagged)
+  if (self->flagged)
     g_string_append_printf (accessible, ", %s", _("starred"));
-  if (pf_message_summary_get_has_attachment (summary))
+  if (self->attachment)
     g_string_append_printf (accessible, ", %s", _("with attachments"));
-  if ((flags & PF_STORE_FLAG_ANSWERED) != 0)
+  if (self->answered)
     g_string_append_printf (accessible, ", %s", _("answered"));
   if (self->conversations && count > 1)
     {
@@ -201,20 +231,38 @@ update_state (PfMessageRow *self)
                                   accessible->str, -1);
 }
 
+/* Reads what the row shows from its message. Changes only what is drawn:
+ * the row's size never depends on it. */
 static void
-update_texts (PfMessageRow *self)
+update (PfMessageRow *self)
 {
   PfMessageSummary *summary = self->summary;
   const char *subject = pf_message_summary_get_subject (summary);
   const char *preview = pf_message_summary_get_preview (summary);
+  guint count = pf_message_summary_get_thread_count (summary);
   g_autofree char *date = pf_message_row_format_date (pf_message_summary_get_date (summary), NULL);
+  char count_text[16];
+  gboolean unread = pf_message_summary_get_is_unread (summary);
 
-  gtk_label_set_label (self->sender_label, sender_of (summary));
-  gtk_label_set_label (self->subject_label, subject != NULL && *subject != '\0'
-                                            ? subject : _("(no subject)"));
-  gtk_label_set_label (self->date_label, date);
-  gtk_label_set_label (self->preview_label, preview != NULL ? preview : "");
-  gtk_widget_set_visible (GTK_WIDGET (self->preview_label), preview != NULL && *preview != '\0');
+  if (self->unread != unread)
+    {
+      /* The weight is part of the layouts' attributes */
+      self->unread = unread;
+      self->dirty |= (1u << TEXT_SENDER) | (1u << TEXT_SUBJECT);
+    }
+  self->flagged = pf_message_summary_get_is_flagged (summary);
+  self->attachment = pf_message_summary_get_has_attachment (summary);
+  self->answered = (pf_message_summary_get_flags (summary) & PF_STORE_FLAG_ANSWERED) != 0;
+
+  g_snprintf (count_text, sizeof count_text, "%u", count);
+  set_text (self, TEXT_SENDER, sender_of (summary));
+  set_text (self, TEXT_DATE, date);
+  set_text (self, TEXT_COUNT, self->conversations && count > 1 ? count_text : "");
+  set_text (self, TEXT_SUBJECT, subject != NULL && *subject != '\0' ? subject : _("(no subject)"));
+  set_text (self, TEXT_PREVIEW, preview != NULL ? preview : "");
+
+  update_accessible (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
 static void
@@ -222,27 +270,459 @@ on_summary_notify_cb (PfMessageRow *self,
                       GParamSpec   *pspec,
                       GObject      *summary)
 {
-  const char *name = g_param_spec_get_name (pspec);
-
-  if (g_str_equal (name, "flags") || g_str_equal (name, "is-unread") ||
-      g_str_equal (name, "is-flagged") || g_str_equal (name, "thread-count") ||
-      g_str_equal (name, "has-attachment"))
-    update_state (self);
-  else
-    {
-      update_texts (self);
-      update_state (self);
-    }
+  update (self);
 }
 
 static void
-on_star_clicked_cb (PfMessageRow *self)
+toggle_star (PfMessageRow *self)
 {
   gboolean handled = FALSE;
 
   if (self->summary != NULL)
     g_signal_emit (self, signals[TOGGLE_FLAG], 0, self->summary, &handled);
 }
+
+static void
+toggle_star_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  toggle_star (PF_MESSAGE_ROW (widget));
+}
+
+/* Sizes */
+
+static PangoLayout *
+new_layout (PfMessageRow *self,
+            Text          which)
+{
+  PangoLayout *layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), NULL);
+
+  pango_layout_set_single_paragraph_mode (layout, TRUE);
+  pango_layout_set_ellipsize (layout, which == TEXT_DATE || which == TEXT_COUNT
+                                      ? PANGO_ELLIPSIZE_NONE : PANGO_ELLIPSIZE_END);
+  return layout;
+}
+
+static PangoAttrList *
+attributes_for (PfMessageRow *self,
+                Text          which)
+{
+  PangoAttrList *attributes = pango_attr_list_new ();
+
+  if ((which == TEXT_SENDER || which == TEXT_SUBJECT) && self->unread)
+    pango_attr_list_insert (attributes, pango_attr_weight_new (PANGO_WEIGHT_BOLD));
+  if (which == TEXT_DATE || which == TEXT_COUNT || which == TEXT_PREVIEW)
+    pango_attr_list_insert (attributes, pango_attr_scale_new (CAPTION_SCALE));
+  if (which == TEXT_DATE || which == TEXT_COUNT)
+    pango_attr_list_insert (attributes, pango_attr_font_features_new ("tnum"));
+  return attributes;
+}
+
+/* The layout of a text, its text and attributes up to date. */
+static PangoLayout *
+get_layout (PfMessageRow *self,
+            Text          which)
+{
+  if (self->layouts[which] == NULL)
+    {
+      self->layouts[which] = new_layout (self, which);
+      self->dirty |= 1u << which;
+    }
+  if (self->dirty & (1u << which))
+    {
+      g_autoptr(PangoAttrList) attributes = attributes_for (self, which);
+
+      pango_layout_set_text (self->layouts[which], self->texts[which] != NULL
+                                                   ? self->texts[which] : "", -1);
+      pango_layout_set_attributes (self->layouts[which], attributes);
+      self->dirty &= ~(1u << which);
+    }
+  return self->layouts[which];
+}
+
+static void
+ensure_metrics (PfMessageRow *self)
+{
+  PangoContext *context = gtk_widget_get_pango_context (GTK_WIDGET (self));
+  const PangoFontDescription *font = pango_context_get_font_description (context);
+  g_autoptr(PangoLayout) layout = NULL;
+  g_autoptr(PangoAttrList) bold = NULL;
+  g_autoptr(PangoAttrList) caption = NULL;
+  int height;
+
+  if (metrics.font != NULL && font != NULL && pango_font_description_equal (metrics.font, font))
+    return;
+
+  g_clear_pointer (&metrics.font, pango_font_description_free);
+  metrics.font = font != NULL ? pango_font_description_copy (font)
+                              : pango_font_description_new ();
+
+  layout = pango_layout_new (context);
+  /* Tall and deep letters of the scripts the user may get mail in */
+  pango_layout_set_text (layout, "Ágjÿ", -1);
+  pango_layout_get_pixel_size (layout, NULL, &metrics.body_height);
+  bold = pango_attr_list_new ();
+  pango_attr_list_insert (bold, pango_attr_weight_new (PANGO_WEIGHT_BOLD));
+  pango_layout_set_attributes (layout, bold);
+  pango_layout_get_pixel_size (layout, NULL, &height);
+  metrics.body_height = MAX (metrics.body_height, height);
+  caption = pango_attr_list_new ();
+  pango_attr_list_insert (caption, pango_attr_scale_new (CAPTION_SCALE));
+  pango_layout_set_attributes (layout, caption);
+  pango_layout_get_pixel_size (layout, NULL, &metrics.caption_height);
+}
+
+static int
+subject_line_height (void)
+{
+  return MAX (metrics.body_height, ICON_SIZE + 2 * STAR_PADDING);
+}
+
+static void
+pf_message_row_measure (GtkWidget      *widget,
+                        GtkOrientation  orientation,
+                        int             for_size,
+                        int            *minimum,
+                        int            *natural,
+                        int            *minimum_baseline,
+                        int            *natural_baseline)
+{
+  if (orientation == GTK_ORIENTATION_HORIZONTAL)
+    {
+      /* Room for a few letters of each text beside the date and star */
+      *minimum = 200;
+      *natural = 360;
+      return;
+    }
+
+  ensure_metrics (PF_MESSAGE_ROW (widget));
+  *minimum = *natural = 2 * MARGIN_Y + metrics.body_height + subject_line_height ()
+                        + metrics.caption_height + 2 * LINE_SPACING;
+}
+
+/* Drawing */
+
+static gboolean
+lookup_color (GtkStyleContext *context,
+              const char      *name,
+              GdkRGBA         *color)
+{
+G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  return gtk_style_context_lookup_color (context, name, color);
+G_GNUC_END_IGNORE_DEPRECATIONS
+}
+
+static void
+append_icon (GtkSnapshot           *snapshot,
+             GtkWidget             *widget,
+             const char            *icon_name,
+             const graphene_rect_t *rect,
+             const GdkRGBA         *color)
+{
+  GtkIconTheme *theme = gtk_icon_theme_get_for_display (gtk_widget_get_display (widget));
+  g_autoptr(GtkIconPaintable) icon = NULL;
+  GdkRGBA colors[4] = { *color, *color, *color, *color };
+
+  icon = gtk_icon_theme_lookup_icon (theme, icon_name, NULL, ICON_SIZE,
+                                     gtk_widget_get_scale_factor (widget),
+                                     gtk_widget_get_direction (widget), 0);
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot, &rect->origin);
+  gtk_symbolic_paintable_snapshot_symbolic (GTK_SYMBOLIC_PAINTABLE (icon), snapshot,
+                                            rect->size.width, rect->size.height,
+                                            colors, G_N_ELEMENTS (colors));
+  gtk_snapshot_restore (snapshot);
+}
+
+/* Lays @which out at most @width wide at (@x, @y); returns its width. */
+static int
+append_text (PfMessageRow  *self,
+             GtkSnapshot   *snapshot,
+             Text           which,
+             int            x,
+             int            y,
+             int            width,
+             const GdkRGBA *color)
+{
+  PangoLayout *layout = get_layout (self, which);
+  int text_width;
+
+  if (which != TEXT_DATE && which != TEXT_COUNT)
+    pango_layout_set_width (layout, MAX (width, 0) * PANGO_SCALE);
+  pango_layout_get_pixel_size (layout, &text_width, NULL);
+  if (gtk_widget_get_direction (GTK_WIDGET (self)) == GTK_TEXT_DIR_RTL)
+    x = gtk_widget_get_width (GTK_WIDGET (self)) - x - text_width;
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x, y));
+  gtk_snapshot_append_layout (snapshot, layout, color);
+  gtk_snapshot_restore (snapshot);
+  return text_width;
+}
+
+static int
+text_width (PfMessageRow *self,
+            Text          which)
+{
+  int width;
+
+  if (self->texts[which] == NULL || *self->texts[which] == '\0')
+    return 0;
+  pango_layout_get_pixel_size (get_layout (self, which), &width, NULL);
+  return width;
+}
+
+/* @rect mirrored for right-to-left text. */
+static void
+place (PfMessageRow    *self,
+       graphene_rect_t *rect,
+       float            x,
+       float            y,
+       float            width,
+       float            height)
+{
+  if (gtk_widget_get_direction (GTK_WIDGET (self)) == GTK_TEXT_DIR_RTL)
+    x = gtk_widget_get_width (GTK_WIDGET (self)) - x - width;
+  graphene_rect_init (rect, x, y, width, height);
+}
+
+static void
+pf_message_row_snapshot (GtkWidget   *widget,
+                         GtkSnapshot *snapshot)
+{
+  PfMessageRow *self = PF_MESSAGE_ROW (widget);
+  GtkStyleContext *style = gtk_widget_get_style_context (widget);
+  int width = gtk_widget_get_width (widget);
+  int x = MARGIN_X + DOT_SIZE + SPACING;
+  int right = width - MARGIN_X;
+  int y = MARGIN_Y;
+  int subject_height;
+  GdkRGBA color, dim, accent, warning;
+
+  if (self->summary == NULL)
+    return;
+  ensure_metrics (self);
+  subject_height = subject_line_height ();
+G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  gtk_style_context_get_color (style, &color);
+G_GNUC_END_IGNORE_DEPRECATIONS
+  dim = color;
+  dim.alpha *= DIM_ALPHA;
+  if (!lookup_color (style, "accent_color", &accent))
+    accent = color;
+  if (!lookup_color (style, "warning_color", &warning))
+    gdk_rgba_parse (&warning, "#e5a50a");
+
+  /* The unread dot, beside the sender */
+  if (self->unread)
+    {
+      graphene_rect_t dot;
+      GskRoundedRect round;
+
+      place (self, &dot, MARGIN_X, y + (metrics.body_height - DOT_SIZE) / 2, DOT_SIZE, DOT_SIZE);
+      gsk_rounded_rect_init_from_rect (&round, &dot, DOT_SIZE / 2.0f);
+      gtk_snapshot_push_rounded_clip (snapshot, &round);
+      gtk_snapshot_append_color (snapshot, &accent, &dot);
+      gtk_snapshot_pop (snapshot);
+    }
+
+  /* Sender … attachment, answered, conversation size, date */
+  {
+    int date_width = text_width (self, TEXT_DATE);
+    int count_width = text_width (self, TEXT_COUNT);
+    int end = right - date_width;
+    int icon_y = y + (metrics.body_height - ICON_SIZE) / 2;
+
+    append_text (self, snapshot, TEXT_DATE, end, y + (metrics.body_height
+                                                      - metrics.caption_height) / 2,
+                 date_width, &dim);
+    if (count_width > 0)
+      {
+        int badge_width = count_width + 12;
+        int badge_height = metrics.caption_height;
+        graphene_rect_t badge;
+        GskRoundedRect round;
+        GdkRGBA shade = color;
+
+        end -= SPACING + badge_width;
+        place (self, &badge, end, y + (metrics.body_height - badge_height) / 2,
+               badge_width, badge_height);
+        shade.alpha *= 0.1;
+        gsk_rounded_rect_init_from_rect (&round, &badge, badge_height / 2.0f);
+        gtk_snapshot_push_rounded_clip (snapshot, &round);
+        gtk_snapshot_append_color (snapshot, &shade, &badge);
+        gtk_snapshot_pop (snapshot);
+        append_text (self, snapshot, TEXT_COUNT, end + 6, y + (metrics.body_height
+                                                               - badge_height) / 2,
+                     count_width, &color);
+      }
+    graphene_rect_init (&self->answered_rect, 0, 0, 0, 0);
+    graphene_rect_init (&self->attachment_rect, 0, 0, 0, 0);
+    if (self->answered)
+      {
+        end -= SPACING + ICON_SIZE;
+        place (self, &self->answered_rect, end, icon_y, ICON_SIZE, ICON_SIZE);
+        append_icon (snapshot, widget, "mail-replied-symbolic", &self->answered_rect, &dim);
+      }
+    if (self->attachment)
+      {
+        end -= SPACING + ICON_SIZE;
+        place (self, &self->attachment_rect, end, icon_y, ICON_SIZE, ICON_SIZE);
+        append_icon (snapshot, widget, "mail-attachment-symbolic", &self->attachment_rect, &dim);
+      }
+    append_text (self, snapshot, TEXT_SENDER, x, y, end - SPACING - x, &color);
+  }
+  y += metrics.body_height + LINE_SPACING;
+
+  /* Subject … star */
+  {
+    int star_size = ICON_SIZE + 2 * STAR_PADDING;
+    graphene_rect_t icon;
+
+    place (self, &self->star_rect, right - star_size, y + (subject_height - star_size) / 2,
+           star_size, star_size);
+    if (self->star_hover)
+      {
+        GskRoundedRect round;
+        GdkRGBA shade = color;
+
+        shade.alpha *= self->star_pressed ? 0.2 : 0.1;
+        gsk_rounded_rect_init_from_rect (&round, &self->star_rect, star_size / 2.0f);
+        gtk_snapshot_push_rounded_clip (snapshot, &round);
+        gtk_snapshot_append_color (snapshot, &shade, &self->star_rect);
+        gtk_snapshot_pop (snapshot);
+      }
+    graphene_rect_inset_r (&self->star_rect, STAR_PADDING, STAR_PADDING, &icon);
+    append_icon (snapshot, widget, self->flagged ? "starred-symbolic" : "non-starred-symbolic",
+                 &icon, self->flagged ? &warning : &dim);
+    append_text (self, snapshot, TEXT_SUBJECT, x, y + (subject_height - metrics.body_height) / 2,
+                 right - star_size - SPACING - x, &color);
+  }
+  y += subject_height + LINE_SPACING;
+
+  /* Preview */
+  if (self->texts[TEXT_PREVIEW] != NULL && *self->texts[TEXT_PREVIEW] != '\0')
+    append_text (self, snapshot, TEXT_PREVIEW, x, y, right - x, &dim);
+}
+
+static void
+pf_message_row_direction_changed (GtkWidget        *widget,
+                                  GtkTextDirection  previous_direction)
+{
+  gtk_widget_queue_draw (widget);
+}
+
+/* Pointer: the star is a button drawn by the row */
+
+static gboolean
+on_star (PfMessageRow *self,
+         double        x,
+         double        y)
+{
+  return graphene_rect_contains_point (&self->star_rect, &GRAPHENE_POINT_INIT (x, y));
+}
+
+static void
+set_star_hover (PfMessageRow *self,
+                gboolean      hover,
+                gboolean      pressed)
+{
+  hover = !!hover;
+  pressed = hover && pressed;
+  if (self->star_hover == (guint) hover && self->star_pressed == (guint) pressed)
+    return;
+  self->star_hover = hover;
+  self->star_pressed = pressed;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+on_motion_cb (GtkEventControllerMotion *controller,
+              double                    x,
+              double                    y,
+              PfMessageRow             *self)
+{
+  set_star_hover (self, on_star (self, x, y), self->star_pressed);
+}
+
+static void
+on_leave_cb (GtkEventControllerMotion *controller,
+             PfMessageRow             *self)
+{
+  set_star_hover (self, FALSE, FALSE);
+}
+
+static void
+on_pressed_cb (GtkGestureClick *gesture,
+               int              n_press,
+               double           x,
+               double           y,
+               PfMessageRow    *self)
+{
+  if (!on_star (self, x, y))
+    {
+      gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_DENIED);
+      return;
+    }
+  /* The click is the star's, not the list's: it does not select */
+  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+  set_star_hover (self, TRUE, TRUE);
+}
+
+static void
+on_released_cb (GtkGestureClick *gesture,
+                int              n_press,
+                double           x,
+                double           y,
+                PfMessageRow    *self)
+{
+  gboolean inside = on_star (self, x, y);
+
+  set_star_hover (self, inside, FALSE);
+  if (inside)
+    toggle_star (self);
+}
+
+/* Tooltips are asked for when shown: setting one with
+ * gtk_widget_set_tooltip_text() makes GTK 4.8 query the pointer (a round
+ * trip to the X server), too slow for the 200 rows a list creates. */
+static gboolean
+on_query_tooltip_cb (PfMessageRow *self,
+                     int           x,
+                     int           y,
+                     gboolean      keyboard,
+                     GtkTooltip   *tooltip)
+{
+  const graphene_point_t point = GRAPHENE_POINT_INIT (x, y);
+  const graphene_rect_t *area = NULL;
+  const char *text = NULL;
+
+  if (keyboard || self->summary == NULL)
+    return FALSE;
+  if (graphene_rect_contains_point (&self->star_rect, &point))
+    {
+      area = &self->star_rect;
+      text = self->flagged ? _("Remove Star") : _("Star");
+    }
+  else if (self->attachment && graphene_rect_contains_point (&self->attachment_rect, &point))
+    {
+      area = &self->attachment_rect;
+      text = _("Has attachments");
+    }
+  else if (self->answered && graphene_rect_contains_point (&self->answered_rect, &point))
+    {
+      area = &self->answered_rect;
+      text = _("Answered");
+    }
+  if (text == NULL)
+    return FALSE;
+  gtk_tooltip_set_text (tooltip, text);
+  gtk_tooltip_set_tip_area (tooltip, &(GdkRectangle) { area->origin.x, area->origin.y,
+                                                       area->size.width, area->size.height });
+  return TRUE;
+}
+
+/* API */
 
 /**
  * pf_message_row_set_summary:
@@ -267,9 +747,10 @@ pf_message_row_set_summary (PfMessageRow     *self,
       self->notify_handler = g_signal_connect_object (summary, "notify",
                                                       G_CALLBACK (on_summary_notify_cb), self,
                                                       G_CONNECT_SWAPPED);
-      update_texts (self);
-      update_state (self);
+      update (self);
     }
+  else
+    gtk_widget_queue_draw (GTK_WIDGET (self));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SUMMARY]);
 }
 
@@ -299,11 +780,11 @@ pf_message_row_set_conversations (PfMessageRow *self,
   g_return_if_fail (PF_IS_MESSAGE_ROW (self));
 
   conversations = !!conversations;
-  if (self->conversations == conversations)
+  if (self->conversations == (guint) conversations)
     return;
   self->conversations = conversations;
   if (self->summary != NULL)
-    update_state (self);
+    update (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONVERSATIONS]);
 }
 
@@ -321,6 +802,57 @@ pf_message_row_get_conversations (PfMessageRow *self)
 }
 
 /**
+ * pf_message_row_get_text:
+ * @self: a #PfMessageRow
+ * @part: which of its texts
+ *
+ * Returns: (nullable): the text the row shows as @part ("" when it shows
+ *   nothing there), %NULL before it has a message
+ */
+const char *
+pf_message_row_get_text (PfMessageRow     *self,
+                         PfMessageRowPart  part)
+{
+  static const Text texts[] = {
+    [PF_MESSAGE_ROW_SENDER] = TEXT_SENDER,
+    [PF_MESSAGE_ROW_DATE] = TEXT_DATE,
+    [PF_MESSAGE_ROW_COUNT] = TEXT_COUNT,
+    [PF_MESSAGE_ROW_SUBJECT] = TEXT_SUBJECT,
+    [PF_MESSAGE_ROW_PREVIEW] = TEXT_PREVIEW,
+  };
+
+  g_return_val_if_fail (PF_IS_MESSAGE_ROW (self), NULL);
+  g_return_val_if_fail ((guint) part < G_N_ELEMENTS (texts), NULL);
+  return self->summary != NULL ? self->texts[texts[part]] : NULL;
+}
+
+/**
+ * pf_message_row_get_emblems:
+ * @self: a #PfMessageRow
+ *
+ * Returns: what the row marks the message with: bold text and the
+ *   unread dot, the filled star, the attachment and answered icons
+ */
+PfMessageRowEmblems
+pf_message_row_get_emblems (PfMessageRow *self)
+{
+  PfMessageRowEmblems emblems = 0;
+
+  g_return_val_if_fail (PF_IS_MESSAGE_ROW (self), 0);
+  if (self->summary == NULL)
+    return 0;
+  if (self->unread)
+    emblems |= PF_MESSAGE_ROW_UNREAD;
+  if (self->flagged)
+    emblems |= PF_MESSAGE_ROW_STARRED;
+  if (self->attachment)
+    emblems |= PF_MESSAGE_ROW_ATTACHMENT;
+  if (self->answered)
+    emblems |= PF_MESSAGE_ROW_ANSWERED;
+  return emblems;
+}
+
+/**
  * pf_message_row_new:
  *
  * Returns: (transfer full): a new row
@@ -331,43 +863,19 @@ pf_message_row_new (void)
   return g_object_new (PF_TYPE_MESSAGE_ROW, NULL);
 }
 
-/* Tooltips are asked for when shown: setting one with
- * gtk_widget_set_tooltip_text() makes GTK 4.8 query the pointer (a round
- * trip to the X server), too slow for the 200 rows a list creates. */
-static gboolean
-on_query_tooltip_cb (PfMessageRow *self,
-                     int           x,
-                     int           y,
-                     gboolean      keyboard,
-                     GtkTooltip   *tooltip,
-                     GtkWidget    *widget)
-{
-  const char *text = NULL;
-
-  if (widget == GTK_WIDGET (self->attachment_icon))
-    text = _("Has attachments");
-  else if (widget == GTK_WIDGET (self->answered_icon))
-    text = _("Answered");
-  else if (widget == GTK_WIDGET (self->star_button))
-    text = self->summary != NULL && pf_message_summary_get_is_flagged (self->summary) ?
-           _("Remove Star") : _("Star");
-  if (text == NULL)
-    return FALSE;
-  gtk_tooltip_set_text (tooltip, text);
-  return TRUE;
-}
-
 static void
 pf_message_row_dispose (GObject *object)
 {
   PfMessageRow *self = PF_MESSAGE_ROW (object);
-  GtkWidget *child;
 
   if (self->summary != NULL)
     g_clear_signal_handler (&self->notify_handler, self->summary);
   g_clear_object (&self->summary);
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (object))) != NULL)
-    gtk_widget_unparent (child);
+  for (guint i = 0; i < N_TEXTS; i++)
+    {
+      g_clear_object (&self->layouts[i]);
+      g_clear_pointer (&self->texts[i], g_free);
+    }
 
   G_OBJECT_CLASS (pf_message_row_parent_class)->dispose (object);
 }
@@ -424,6 +932,10 @@ pf_message_row_class_init (PfMessageRowClass *klass)
   object_class->get_property = pf_message_row_get_property;
   object_class->set_property = pf_message_row_set_property;
 
+  widget_class->measure = pf_message_row_measure;
+  widget_class->snapshot = pf_message_row_snapshot;
+  widget_class->direction_changed = pf_message_row_direction_changed;
+
   properties[PROP_SUMMARY] =
     g_param_spec_object ("summary", NULL, NULL, PF_TYPE_MESSAGE_SUMMARY,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
@@ -437,7 +949,7 @@ pf_message_row_class_init (PfMessageRowClass *klass)
    * @self: the row
    * @summary: its message
    *
-   * The star was clicked.
+   * The star was clicked (or `row.toggle-star` activated).
    *
    * Returns: %TRUE when handled
    */
@@ -446,102 +958,32 @@ pf_message_row_class_init (PfMessageRowClass *klass)
                   g_signal_accumulator_true_handled, NULL, NULL,
                   G_TYPE_BOOLEAN, 1, PF_TYPE_MESSAGE_SUMMARY);
 
-  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  /**
+   * PfMessageRow|row.toggle-star:
+   *
+   * What a click on the star does.
+   */
+  gtk_widget_class_install_action (widget_class, "row.toggle-star", NULL, toggle_star_action);
+
+  gtk_widget_class_set_css_name (widget_class, "pf-message-row");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
 }
 
-static GtkWidget *
-new_label (gboolean    expand,
-           const char *class1,
-           const char *class2)
-{
-  GtkWidget *label = gtk_label_new (NULL);
-
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_label_set_single_line_mode (GTK_LABEL (label), TRUE);
-  if (expand)
-    {
-      gtk_widget_set_hexpand (label, TRUE);
-      gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
-    }
-  if (class1 != NULL)
-    gtk_widget_add_css_class (label, class1);
-  if (class2 != NULL)
-    gtk_widget_add_css_class (label, class2);
-  return label;
-}
-
-static GtkWidget *
-new_icon (PfMessageRow *self,
-          const char   *icon_name)
-{
-  GtkWidget *icon = gtk_image_new_from_icon_name (icon_name);
-
-  gtk_widget_add_css_class (icon, "dim-label");
-  gtk_widget_set_has_tooltip (icon, TRUE);
-  g_signal_connect_swapped (icon, "query-tooltip", G_CALLBACK (on_query_tooltip_cb), self);
-  return icon;
-}
-
-/* Built in code, not from a template: a list creates up to 200 rows at
- * once, and GtkBuilder would parse the same XML for each of them. */
 static void
 pf_message_row_init (PfMessageRow *self)
 {
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  GtkWidget *column = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
-  GtkWidget *top = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  GtkWidget *middle = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  GtkWidget *dot = g_object_new (GTK_TYPE_IMAGE,
-                                 "icon-name", "media-record-symbolic",
-                                 "pixel-size", 8,
-                                 "valign", GTK_ALIGN_START,
-                                 "margin-top", 6,
-                                 "accessible-role", GTK_ACCESSIBLE_ROLE_PRESENTATION,
-                                 NULL);
-  GtkWidget *star = gtk_button_new_from_icon_name ("non-starred-symbolic");
+  GtkEventController *motion = gtk_event_controller_motion_new ();
+  GtkGesture *click = gtk_gesture_click_new ();
 
-  gtk_widget_set_margin_top (box, 4);
-  gtk_widget_set_margin_bottom (box, 4);
-  gtk_widget_set_margin_start (box, 2);
-  gtk_widget_set_margin_end (box, 2);
-  gtk_widget_add_css_class (dot, "pf-unread-dot");
-  gtk_widget_set_hexpand (column, TRUE);
+  g_signal_connect (motion, "motion", G_CALLBACK (on_motion_cb), self);
+  g_signal_connect (motion, "leave", G_CALLBACK (on_leave_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), motion);
 
-  self->unread_dot = GTK_IMAGE (dot);
-  self->sender_label = GTK_LABEL (new_label (TRUE, NULL, NULL));
-  self->attachment_icon = GTK_IMAGE (new_icon (self, "mail-attachment-symbolic"));
-  self->answered_icon = GTK_IMAGE (new_icon (self, "mail-replied-symbolic"));
-  self->count_label = GTK_LABEL (new_label (FALSE, "pf-thread-count", "numeric"));
-  gtk_widget_add_css_class (GTK_WIDGET (self->count_label), "caption");
-  gtk_widget_set_valign (GTK_WIDGET (self->count_label), GTK_ALIGN_CENTER);
-  self->date_label = GTK_LABEL (new_label (FALSE, "dim-label", "numeric"));
-  gtk_widget_add_css_class (GTK_WIDGET (self->date_label), "caption");
-  self->subject_label = GTK_LABEL (new_label (TRUE, NULL, NULL));
-  self->preview_label = GTK_LABEL (new_label (TRUE, "dim-label", "caption"));
-  gtk_widget_set_hexpand (GTK_WIDGET (self->preview_label), FALSE);
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_PRIMARY);
+  g_signal_connect (click, "pressed", G_CALLBACK (on_pressed_cb), self);
+  g_signal_connect (click, "released", G_CALLBACK (on_released_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (click));
 
-  self->star_button = GTK_BUTTON (star);
-  gtk_widget_set_valign (star, GTK_ALIGN_CENTER);
-  gtk_widget_set_focus_on_click (star, FALSE);
-  gtk_widget_add_css_class (star, "flat");
-  gtk_widget_add_css_class (star, "circular");
-  gtk_widget_add_css_class (star, "pf-star");
-  gtk_widget_set_has_tooltip (star, TRUE);
-  g_signal_connect_swapped (star, "query-tooltip", G_CALLBACK (on_query_tooltip_cb), self);
-  g_signal_connect_swapped (star, "clicked", G_CALLBACK (on_star_clicked_cb), self);
-
-  gtk_box_append (GTK_BOX (top), GTK_WIDGET (self->sender_label));
-  gtk_box_append (GTK_BOX (top), GTK_WIDGET (self->attachment_icon));
-  gtk_box_append (GTK_BOX (top), GTK_WIDGET (self->answered_icon));
-  gtk_box_append (GTK_BOX (top), GTK_WIDGET (self->count_label));
-  gtk_box_append (GTK_BOX (top), GTK_WIDGET (self->date_label));
-  gtk_box_append (GTK_BOX (middle), GTK_WIDGET (self->subject_label));
-  gtk_box_append (GTK_BOX (middle), star);
-  gtk_box_append (GTK_BOX (column), top);
-  gtk_box_append (GTK_BOX (column), middle);
-  gtk_box_append (GTK_BOX (column), GTK_WIDGET (self->preview_label));
-  gtk_box_append (GTK_BOX (box), dot);
-  gtk_box_append (GTK_BOX (box), column);
-  gtk_widget_set_parent (box, GTK_WIDGET (self));
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
+  g_signal_connect (self, "query-tooltip", G_CALLBACK (on_query_tooltip_cb), NULL);
 }
