@@ -45,6 +45,7 @@ static struct
   gint64          loop_last;
   GArray         *loop_gaps;       /* guint32 µs */
   GArray         *long_blocks;     /* gint64 pairs: ended at (µs since exec), µs */
+  GArray         *long_frames;     /* the same, for scroll frames over 32 ms */
   guint64         histogram[G_N_ELEMENTS (histogram_bounds_ms) + 1];
 
   GdkFrameClock  *frame_clock;     /* weak */
@@ -208,7 +209,17 @@ on_after_paint_cb (GdkFrameClock *clock,
     {
       record (probe.frame_intervals, frame_time - probe.last_frame_time);
       if (probe.scrolling)
-        record (probe.scroll_intervals, frame_time - probe.last_frame_time);
+        {
+          gint64 interval = frame_time - probe.last_frame_time;
+
+          record (probe.scroll_intervals, interval);
+          if (interval > 32 * 1000)
+            {
+              gint64 pair[2] = { since_exec (frame_time), interval };
+
+              g_array_append_vals (probe.long_frames, pair, 2);
+            }
+        }
     }
   probe.last_frame_time = frame_time;
 
@@ -322,6 +333,7 @@ pf_bench_probe_init (void)
   probe.marks = g_array_new (FALSE, FALSE, sizeof (Mark));
   probe.loop_gaps = g_array_new (FALSE, FALSE, sizeof (guint32));
   probe.long_blocks = g_array_new (FALSE, FALSE, sizeof (gint64));
+  probe.long_frames = g_array_new (FALSE, FALSE, sizeof (gint64));
   probe.frame_intervals = g_array_new (FALSE, FALSE, sizeof (guint32));
   probe.scroll_intervals = g_array_new (FALSE, FALSE, sizeof (guint32));
   probe.scroll_duration = (scroll_seconds ? g_ascii_strtod (scroll_seconds, NULL) : 10.0)
@@ -492,6 +504,21 @@ compare_guint32 (gconstpointer a,
   return (x > y) - (x < y);
 }
 
+/* A list of (ended at, how long) pairs in µs as
+ * "name": [{"ended_ms": …, "ms": …}, …] */
+static void
+append_pairs (GString    *json,
+              const char *name,
+              GArray     *pairs)
+{
+  g_string_append_printf (json, "  \"%s\": [", name);
+  for (guint i = 0; i + 1 < pairs->len; i += 2)
+    g_string_append_printf (json, "%s{\"ended_ms\": %.1f, \"ms\": %.1f}", i ? ", " : "",
+                            g_array_index (pairs, gint64, i) / 1000.0,
+                            g_array_index (pairs, gint64, i + 1) / 1000.0);
+  g_string_append (json, "],\n");
+}
+
 static void
 append_ms (GString    *json,
            const char *key,
@@ -594,12 +621,8 @@ pf_bench_probe_dump (void)
     }
   g_string_append (json, "\n  ],\n");
 
-  g_string_append (json, "  \"long_blocks\": [");
-  for (guint i = 0; i + 1 < probe.long_blocks->len; i += 2)
-    g_string_append_printf (json, "%s{\"ended_ms\": %.1f, \"ms\": %.1f}", i ? ", " : "",
-                            g_array_index (probe.long_blocks, gint64, i) / 1000.0,
-                            g_array_index (probe.long_blocks, gint64, i + 1) / 1000.0);
-  g_string_append (json, "],\n");
+  append_pairs (json, "long_blocks", probe.long_blocks);
+  append_pairs (json, "long_frames", probe.long_frames);
   g_string_append_printf (json, "  \"loop\": {\"interval_ms\": %d, ", LOOP_INTERVAL_MS);
   append_stats (json, probe.loop_gaps, 16);
   g_string_append (json, ", \"histogram\": [");

@@ -118,38 +118,43 @@ char *
 pf_message_row_format_date (gint64     unix_time,
                             GDateTime *now)
 {
-  /* Rows are bound by the hundred while scrolling: "today" is worked out
-   * once a minute, not for each of them. */
+  /* Rows are bound by the hundred while scrolling: the time zone and
+   * "today" are worked out once a minute, not for each of them (GLib
+   * 2.74 reads the zone file again for every "local" date when TZ is
+   * not set). */
+  static GTimeZone *cached_zone;
   static GDateTime *cached_today;
   static gint64 cached_at;
+  gint64 monotonic = g_get_monotonic_time ();
+  g_autoptr(GDateTime) utc = NULL;
   g_autoptr(GDateTime) date = NULL;
   g_autoptr(GDateTime) today = NULL;
   g_autoptr(GDateTime) week_ago = NULL;
 
-  date = g_date_time_new_from_unix_local (unix_time);
-  if (date == NULL || unix_time <= 0)
+  if (cached_zone == NULL || monotonic - cached_at > 60 * G_USEC_PER_SEC)
+    {
+      g_autoptr(GDateTime) local_now = NULL;
+
+      g_clear_pointer (&cached_zone, g_time_zone_unref);
+      g_clear_pointer (&cached_today, g_date_time_unref);
+      cached_zone = g_time_zone_new_local ();
+      local_now = g_date_time_new_now (cached_zone);
+      cached_today = g_date_time_new (cached_zone, g_date_time_get_year (local_now),
+                                      g_date_time_get_month (local_now),
+                                      g_date_time_get_day_of_month (local_now), 0, 0, 0);
+      cached_at = monotonic;
+    }
+
+  utc = unix_time > 0 ? g_date_time_new_from_unix_utc (unix_time) : NULL;
+  date = utc != NULL ? g_date_time_to_timezone (utc, cached_zone) : NULL;
+  if (date == NULL)
     return g_strdup ("");
 
   if (now != NULL)
-    today = g_date_time_new_local (g_date_time_get_year (now), g_date_time_get_month (now),
-                                   g_date_time_get_day_of_month (now), 0, 0, 0);
+    today = g_date_time_new (cached_zone, g_date_time_get_year (now), g_date_time_get_month (now),
+                             g_date_time_get_day_of_month (now), 0, 0, 0);
   else
-    {
-      gint64 monotonic = g_get_monotonic_time ();
-
-      if (cached_today == NULL || monotonic - cached_at > 60 * G_USEC_PER_SEC)
-        {
-          g_autoptr(GDateTime) local_now = g_date_time_new_now_local ();
-
-          g_clear_pointer (&cached_today, g_date_time_unref);
-          cached_today = g_date_time_new_local (g_date_time_get_year (local_now),
-                                                g_date_time_get_month (local_now),
-                                                g_date_time_get_day_of_month (local_now),
-                                                0, 0, 0);
-          cached_at = monotonic;
-        }
-      today = g_date_time_ref (cached_today);
-    }
+    today = g_date_time_ref (cached_today);
   week_ago = g_date_time_add_days (today, -6);
 
   if (g_date_time_compare (date, today) >= 0 &&

@@ -811,6 +811,13 @@ source_apply_changes (Source         *source,
   ids = pf_store_changes_get_updated (changes, &n);
   g_array_append_vals (load, ids, n);
 
+  /* Newly indexed messages matter to a search only */
+  if (source->fts_query != NULL)
+    {
+      ids = pf_store_changes_get_indexed (changes, &n);
+      g_array_append_vals (load, ids, n);
+    }
+
   if (source->fts_query != NULL)
     match = source_match (source, (const gint64 *) (gpointer) load->data, load->len);
 

@@ -602,7 +602,7 @@ thread_message (PfStoreWriterDb  *wdb,
  * @max_messages: how many at most
  * @folded_body: (nullable): with @only_message_id, its body text, folded
  *   with pf_store_fold_text()
- * @changes: (nullable): records the indexed messages as updated, so that
+ * @changes: (nullable): records the indexed messages as such, so that
  *   open search lists look at them again
  *
  * Moves messages from fts_pending into messages_fts.
@@ -677,7 +677,7 @@ _pf_store_index_pending (sqlite3     *db,
           goto out;
         }
       if (changes != NULL)
-        _pf_change_set_updated (changes, sqlite3_column_int64 (select, 6), id);
+        _pf_change_set_indexed (changes, sqlite3_column_int64 (select, 6), id);
       count++;
     }
   if (rc != SQLITE_DONE)

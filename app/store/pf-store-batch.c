@@ -513,6 +513,7 @@ struct _PfStoreChanges
   GArray          *inserted;
   GArray          *updated;
   GArray          *removed;
+  GArray          *indexed;
 };
 
 G_DEFINE_BOXED_TYPE (PfStoreChanges, pf_store_changes, pf_store_changes_ref, pf_store_changes_unref)
@@ -541,7 +542,8 @@ PfStoreChanges *
 _pf_store_changes_new (gint64  folder_id,
                        GArray *inserted,
                        GArray *updated,
-                       GArray *removed)
+                       GArray *removed,
+                       GArray *indexed)
 {
   PfStoreChanges *changes = g_new0 (PfStoreChanges, 1);
 
@@ -550,6 +552,7 @@ _pf_store_changes_new (gint64  folder_id,
   changes->inserted = sorted_or_empty (inserted);
   changes->updated = sorted_or_empty (updated);
   changes->removed = sorted_or_empty (removed);
+  changes->indexed = sorted_or_empty (indexed);
 
   return changes;
 }
@@ -585,6 +588,7 @@ pf_store_changes_unref (PfStoreChanges *changes)
       g_array_unref (changes->inserted);
       g_array_unref (changes->updated);
       g_array_unref (changes->removed);
+      g_array_unref (changes->indexed);
       g_free (changes);
     }
 }
@@ -661,10 +665,31 @@ pf_store_changes_get_removed (PfStoreChanges *changes,
 }
 
 /**
+ * pf_store_changes_get_indexed:
+ * @changes: a #PfStoreChanges
+ * @n_ids: (out): the number of ids
+ *
+ * Messages that reached the full-text index and changed in no other way:
+ * what a search may find now, nothing a list shows.
+ *
+ * Returns: (array length=n_ids) (transfer none): their ids, ascending
+ */
+const gint64 *
+pf_store_changes_get_indexed (PfStoreChanges *changes,
+                              gsize          *n_ids)
+{
+  g_return_val_if_fail (changes != NULL, NULL);
+  g_return_val_if_fail (n_ids != NULL, NULL);
+
+  *n_ids = changes->indexed->len;
+  return (const gint64 *) (gpointer) changes->indexed->data;
+}
+
+/**
  * pf_store_changes_is_empty:
  * @changes: a #PfStoreChanges
  *
- * Returns: %TRUE if no message was inserted, updated or removed
+ * Returns: %TRUE if no message was inserted, updated, removed or indexed
  */
 gboolean
 pf_store_changes_is_empty (PfStoreChanges *changes)
@@ -672,7 +697,7 @@ pf_store_changes_is_empty (PfStoreChanges *changes)
   g_return_val_if_fail (changes != NULL, TRUE);
 
   return changes->inserted->len == 0 && changes->updated->len == 0 &&
-         changes->removed->len == 0;
+         changes->removed->len == 0 && changes->indexed->len == 0;
 }
 
 /* PfChangeSet: per folder, one table message id → what happened. */
@@ -682,6 +707,7 @@ typedef enum
   CHANGE_INSERTED = 1,
   CHANGE_UPDATED  = 2,
   CHANGE_REMOVED  = 3,
+  CHANGE_INDEXED  = 4,   /* only searches care: weaker than any other */
 } ChangeKind;
 
 struct _PfChangeSet
@@ -749,6 +775,8 @@ change_set_record (PfChangeSet *set,
   /* Inserted then updated stays inserted; inserted then removed never
    * happened; removed then inserted again (same id cannot come back) is
    * not possible with INTEGER PRIMARY KEY reuse avoided by the caller. */
+  if (kind == CHANGE_INDEXED && old != 0)
+    return;
   if (old == CHANGE_INSERTED && kind == CHANGE_UPDATED)
     result = CHANGE_INSERTED;
   else if (old == CHANGE_INSERTED && kind == CHANGE_REMOVED)
@@ -780,6 +808,14 @@ _pf_change_set_updated (PfChangeSet *set,
 }
 
 void
+_pf_change_set_indexed (PfChangeSet *set,
+                        gint64       folder_id,
+                        gint64       message_id)
+{
+  change_set_record (set, folder_id, message_id, CHANGE_INDEXED);
+}
+
+void
 _pf_change_set_removed (PfChangeSet *set,
                         gint64       folder_id,
                         gint64       message_id)
@@ -804,11 +840,11 @@ _pf_change_set_steal_changes (PfChangeSet *set)
     {
       gint64 folder_id = g_array_index (set->folder_ids, gint64, i);
       GHashTable *table = g_hash_table_lookup (set->folders, &folder_id);
-      GArray *lists[4] = { NULL, };
+      GArray *lists[5] = { NULL, };
       GHashTableIter iter;
       gpointer key, value;
 
-      for (guint k = 1; k <= 3; k++)
+      for (guint k = 1; k <= 4; k++)
         lists[k] = g_array_new (FALSE, FALSE, sizeof (gint64));
 
       g_hash_table_iter_init (&iter, table);
@@ -817,7 +853,8 @@ _pf_change_set_steal_changes (PfChangeSet *set)
 
       g_ptr_array_add (result, _pf_store_changes_new (folder_id, lists[CHANGE_INSERTED],
                                                       lists[CHANGE_UPDATED],
-                                                      lists[CHANGE_REMOVED]));
+                                                      lists[CHANGE_REMOVED],
+                                                      lists[CHANGE_INDEXED]));
     }
 
   return result;

@@ -218,6 +218,8 @@ void            pf_store_changes_unref        (PfStoreChanges *changes);
 gint64          pf_store_changes_get_folder_id (PfStoreChanges *changes);
 const gint64   *pf_store_changes_get_inserted (PfStoreChanges *changes,
                                                gsize          *n_ids);
+const gint64   *pf_store_changes_get_indexed  (PfStoreChanges *changes,
+                                               gsize          *n_ids);
 const gint64   *pf_store_changes_get_updated  (PfStoreChanges *changes,
                                                gsize          *n_ids);
 const gint64   *pf_store_changes_get_removed  (PfStoreChanges *changes,

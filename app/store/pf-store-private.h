@@ -73,6 +73,9 @@ void            _pf_change_set_inserted         (PfChangeSet    *set,
 void            _pf_change_set_updated          (PfChangeSet    *set,
                                                  gint64          folder_id,
                                                  gint64          message_id);
+void            _pf_change_set_indexed          (PfChangeSet    *set,
+                                                 gint64          folder_id,
+                                                 gint64          message_id);
 void            _pf_change_set_removed          (PfChangeSet    *set,
                                                  gint64          folder_id,
                                                  gint64          message_id);
@@ -84,7 +87,8 @@ GArray         *_pf_change_set_get_folders      (PfChangeSet    *set);
 PfStoreChanges *_pf_store_changes_new           (gint64          folder_id,
                                                  GArray         *inserted,
                                                  GArray         *updated,
-                                                 GArray         *removed);
+                                                 GArray         *removed,
+                                                 GArray         *indexed);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PfChangeSet, _pf_change_set_free)
 

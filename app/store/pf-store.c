@@ -12,6 +12,10 @@
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#endif
 
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
@@ -2780,6 +2784,27 @@ batch_job_complete (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* The writer is background work (a sync's summaries, the search index
+ * catching up): on a busy machine the window and the display server go
+ * first. The nice value is per thread on Linux; the writer's pool has a
+ * thread of its own, so lowering it once is enough (raising it again is
+ * not allowed without privileges). */
+#define WRITER_NICE 10
+
+static void
+lower_writer_priority (void)
+{
+#ifdef __linux__
+  static GPrivate lowered;
+
+  if (g_private_get (&lowered) != NULL)
+    return;
+  g_private_set (&lowered, GINT_TO_POINTER (1));
+  if (setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), WRITER_NICE) != 0)
+    g_debug ("Could not lower the writer's priority: %s", g_strerror (errno));
+#endif
+}
+
 static void
 writer_thread_func (gpointer data,
                     gpointer user_data)
@@ -2787,6 +2812,8 @@ writer_thread_func (gpointer data,
   BatchJob *job = data;
   PfStore *self = job->store;
   g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_free);
+
+  lower_writer_priority ();
 
   if (g_cancellable_set_error_if_cancelled (g_task_get_cancellable (job->task), &job->error))
     {
@@ -2865,7 +2892,7 @@ pf_store_apply_batch_async (PfStore             *self,
 
   if (self->writer_pool == NULL)
     {
-      self->writer_pool = g_thread_pool_new (writer_thread_func, NULL, 1, FALSE, &error);
+      self->writer_pool = g_thread_pool_new (writer_thread_func, NULL, 1, TRUE, &error);
       if (self->writer_pool == NULL)
         {
           g_task_return_error (job->task, g_steal_pointer (&error));

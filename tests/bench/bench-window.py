@@ -19,6 +19,7 @@
 #           and reports the intervals between frames meanwhile.
 # A run that never reaches its mark ends after PF_BENCH_TIMEOUT seconds
 # (default 60); what it did not reach is printed as not measured.
+# PF_BENCH_PARTS=scroll,select,sync picks the parts after the launches.
 
 import configparser
 import json
@@ -39,6 +40,8 @@ GUI = os.path.abspath(sys.argv[2])
 RUNS = int(sys.argv[3]) if len(sys.argv) > 3 else 5
 TIMEOUT = float(os.environ.get("PF_BENCH_TIMEOUT", "60"))
 SCROLL_SECONDS = float(os.environ.get("PF_BENCH_SCROLL_SECONDS", "10"))
+# PF_BENCH_PARTS: which parts after the launches, of "scroll,select,sync"
+PARTS = os.environ.get("PF_BENCH_PARTS", "scroll,select,sync").split(",")
 # PF_BENCH_KEEP=1 keeps the profile and the probe reports.
 
 servers = configparser.ConfigParser(interpolation=None)
@@ -82,7 +85,10 @@ def launch(name, timeout=None, base_env=None, **extra):
     log = open(os.path.join(home, f"postfach-{name}.log"), "w")
     start = time.monotonic()
     # PF_BENCH_WRAPPER (e.g. "perf record -g -o FILE --"): what the GUI runs under.
+    # PF_BENCH_WRAP_ONLY=NAME: only that run (launch-0, scroll, select, first-sync).
     wrapper = os.environ.get("PF_BENCH_WRAPPER", "").split()
+    if os.environ.get("PF_BENCH_WRAP_ONLY", name) != name:
+        wrapper = []
     process = subprocess.Popen(wrapper + [GUI], env=run_env, stdout=log,
                                stderr=subprocess.STDOUT)
     deadline = start + (timeout or TIMEOUT) + 30
@@ -179,11 +185,19 @@ def first_sync():
     print(f"  synced after {mark(report, 'synced') / 1000:.1f} s; main loop's longest block "
           f"{loop['max_ms']:.0f} ms, p99 {loop.get('p99_ms', 0):.1f} ms, "
           f"{loop.get('over_16_ms', 0)} blocks over 16 ms; peak RSS {rss:.0f} MB")
+    print_long(report, "long_blocks", "blocked")
+
+
+def print_long(report, key, what, limit=int(os.environ.get("PF_BENCH_LIST", "10"))):
+    """Lists the probe's long blocks or frames with the mark before each."""
     marks = {m["event"]: m["ms"] for m in report["marks"]}
-    for block in report.get("long_blocks", []):
-        before = [e for e, t in marks.items() if t <= block["ended_ms"]]
-        print(f"  blocked {block['ms']:.0f} ms, ending at {block['ended_ms']:.0f} ms "
+    items = report.get(key, [])
+    for item in items[:limit]:
+        before = [e for e, t in marks.items() if t <= item["ended_ms"]]
+        print(f"  {what} {item['ms']:.0f} ms, ending at {item['ended_ms']:.0f} ms "
               f"(after {before[-1] if before else 'start'})")
+    if len(items) > limit:
+        print(f"  … and {len(items) - limit} more")
 
 
 def main():
@@ -224,6 +238,20 @@ def main():
     if ended_runs:
         print(f"  {ended_runs} runs did not quit by themselves and were ended")
 
+    if "scroll" in PARTS:
+        scroll()
+    if "select" in PARTS:
+        select_messages()
+    if "sync" in PARTS:
+        first_sync()
+
+    if os.environ.get("PF_BENCH_KEEP") == "1":
+        print(f"  kept: {home}")
+    else:
+        shutil.rmtree(home)
+
+
+def scroll():
     report, _, _, _ = launch("scroll", timeout=TIMEOUT + SCROLL_SECONDS, PF_BENCH_SCROLL="1",
                              PF_BENCH_SCROLL_SECONDS=str(SCROLL_SECONDS),
                              PF_BENCH_EXIT_AFTER="scroll-done",
@@ -237,14 +265,7 @@ def main():
               f"p95 {frames['p95_ms']:.1f} ms, max {frames['max_ms']:.1f} ms, "
               f"{frames['over_32_ms']} over 32 ms; main loop's longest block "
               f"{report['loop']['max_ms']:.0f} ms")
-
-    select_messages()
-    first_sync()
-
-    if os.environ.get("PF_BENCH_KEEP") == "1":
-        print(f"  kept: {home}")
-    else:
-        shutil.rmtree(home)
+        print_long(report, "long_frames", "frame of")
 
 
 main()

@@ -406,6 +406,30 @@ test_batch (Fixture       *fixture,
   g_assert_cmpint (ids[0], ==, first_ids[0]);
   g_assert_cmpint (ids[1], ==, first_ids[3]);
 
+  /* Indexing for search changes nothing a list shows: reported apart,
+   * and an index step in the same batch as a flag change leaves that an
+   * update. */
+  g_ptr_array_set_size (rec.changes, 0);
+  {
+    g_autoptr(PfStoreBatch) batch = pf_store_batch_new ();
+
+    pf_store_batch_set_flags (batch, inbox, 5, 0, "$label1", 24);
+    pf_store_batch_index_pending (batch, 100);
+    g_assert_true (test_apply (fixture->store, batch, &error));
+  }
+  g_assert_cmpuint (rec.changes->len, ==, 1);
+  g_assert_false (pf_store_changes_is_empty (rec.changes->pdata[0]));
+  ids = pf_store_changes_get_updated (rec.changes->pdata[0], &n);
+  g_assert_cmpuint (n, ==, 1);
+  g_assert_cmpint (ids[0], ==, first_ids[4]);
+  ids = pf_store_changes_get_indexed (rec.changes->pdata[0], &n);
+  g_assert_cmpuint (n, ==, 9);
+  for (gsize i = 0; i < n; i++)
+    g_assert_cmpint (ids[i], !=, first_ids[4]);
+  pf_store_changes_get_inserted (rec.changes->pdata[0], &n);
+  g_assert_cmpuint (n, ==, 0);
+  g_assert_cmpuint (pf_store_count_unindexed (fixture->store), ==, 0);
+
   m = pf_store_lookup_message_by_uid (fixture->store, inbox, 1, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (m->flags, ==, 0);
