@@ -31,6 +31,11 @@ struct _PfApplication
   PfFolderTreeModel *folders;
   GListStore        *services;      /* PfAccountService, one per open account */
   GCancellable      *cancellable;
+  guint              start_services_id;
+
+  /* The servers are contacted once the window has drawn its first rows
+   * (or after a few seconds without a window), not while it builds them. */
+  gboolean           services_may_start;
 };
 
 G_DEFINE_FINAL_TYPE (PfApplication, pf_application, ADW_TYPE_APPLICATION)
@@ -256,7 +261,7 @@ store_opened_cb (GObject      *object,
                                         pf_account_manager_get_vault (self->accounts));
       g_signal_connect_object (service, "synced", G_CALLBACK (on_service_synced_cb), self, 0);
       g_list_store_append (self->services, service);
-      if (g_getenv ("POSTFACH_OFFLINE") == NULL)
+      if (self->services_may_start && g_getenv ("POSTFACH_OFFLINE") == NULL)
         pf_account_service_start (service);
     }
 
@@ -264,6 +269,36 @@ store_opened_cb (GObject      *object,
   g_free (opening->account_id);
   g_free (opening->display_name);
   g_free (opening);
+}
+
+static void
+start_services (PfApplication *self)
+{
+  g_clear_handle_id (&self->start_services_id, g_source_remove);
+  if (self->services_may_start)
+    return;
+  self->services_may_start = TRUE;
+  pf_bench_probe_mark ("services-started");
+  if (g_getenv ("POSTFACH_OFFLINE") != NULL)
+    return;
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->services)); i++)
+    {
+      g_autoptr(PfAccountService) service =
+        g_list_model_get_item (G_LIST_MODEL (self->services), i);
+
+      if (pf_account_service_get_state (service) == PF_ACCOUNT_SERVICE_STOPPED)
+        pf_account_service_start (service);
+    }
+}
+
+static gboolean
+start_services_cb (gpointer user_data)
+{
+  PfApplication *self = user_data;
+
+  self->start_services_id = 0;
+  start_services (self);
+  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -293,6 +328,7 @@ load_accounts (PfApplication *self)
   self->folders = pf_folder_tree_model_new ();
   self->services = g_list_store_new (PF_TYPE_ACCOUNT_SERVICE);
   self->cancellable = g_cancellable_new ();
+  self->start_services_id = g_timeout_add_seconds (3, start_services_cb, self);
   if (!pf_account_manager_load (self->accounts, &problems, &error))
     g_warning ("Cannot read the accounts: %s", error->message);
   for (guint i = 0; problems != NULL && i < problems->len; i++)
@@ -319,6 +355,8 @@ get_or_create_window (PfApplication *self)
       pf_window_set_services (PF_WINDOW (window), G_LIST_MODEL (self->services));
       g_signal_connect_object (window, "account-changed",
                                G_CALLBACK (pf_application_save_account), self,
+                               G_CONNECT_SWAPPED);
+      g_signal_connect_object (window, "first-frame", G_CALLBACK (start_services), self,
                                G_CONNECT_SWAPPED);
     }
 
@@ -379,6 +417,8 @@ pf_application_shutdown (GApplication *app)
   PfApplication *self = PF_APPLICATION (app);
 
   pf_bench_probe_dump ();
+  g_clear_handle_id (&self->start_services_id, g_source_remove);
+  self->services_may_start = TRUE;   /* no more */
   g_cancellable_cancel (self->cancellable);
   for (guint i = 0; self->services != NULL &&
                     i < g_list_model_get_n_items (G_LIST_MODEL (self->services)); i++)

@@ -38,6 +38,7 @@
 #include <glib/gi18n.h>
 #include <webkit/webkit.h>
 
+#include "pf-bench-probe.h"
 #include "pf-html-view-private.h"
 
 #define FILTER_IDENTIFIER "pf-block-remote-content-1"
@@ -637,6 +638,7 @@ on_spare_load_changed_cb (WebKitWebView   *web_view,
 
   g_signal_handlers_disconnect_by_func (web_view, on_spare_load_changed_cb, NULL);
   g_object_set_data (G_OBJECT (web_view), "pf-preloaded", GINT_TO_POINTER (TRUE));
+  pf_bench_probe_mark ("html-preloaded");
 
   view = g_object_get_qdata (G_OBJECT (web_view), view_quark);
   if (view != NULL && !view->web_view_ready)

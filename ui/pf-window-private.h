@@ -55,11 +55,15 @@ struct _PfWindow
   gboolean              has_folder;
   gboolean              started;        /* an Inbox was selected at start */
   guint                 mark_read_id;   /* the delay before a shown message is read */
+  guint                 preload_id;     /* the delay before the web view may start */
+  gboolean              preload_due;    /* … it has passed */
+  gint64                last_paint;     /* monotonic µs of the window's last frame */
   PfMessageSummary     *selected;       /* weak: the selection last acted on */
   guint                 n_selected;
   guint                 bench_index;    /* PF_BENCH_SELECT: the message selected last */
   gboolean              bench_waiting;
   gboolean              bench_html;
+  guint                 bench_preload_waited;
 };
 
 void _pf_window_actions_init          (PfWindow     *self);

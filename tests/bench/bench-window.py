@@ -152,6 +152,9 @@ def select_messages():
             html.append(mark(report, f"html-{i}") - start)
         elif mark(report, f"drawn-{i}") is not None:
             plain.append(mark(report, f"drawn-{i}") - start)
+    preloaded = mark(report, "html-preloaded")
+    if preloaded is not None:
+        print(f"  (the web view had started {preloaded:.0f} ms after exec; selecting began then)")
     print(median_line("plain text, select → text drawn:", plain))
     if plain:
         print(f"  {'':34}max {max(plain):.0f} ms")
@@ -185,6 +188,14 @@ def first_sync():
     print(f"  synced after {mark(report, 'synced') / 1000:.1f} s; main loop's longest block "
           f"{loop['max_ms']:.0f} ms, p99 {loop.get('p99_ms', 0):.1f} ms, "
           f"{loop.get('over_16_ms', 0)} blocks over 16 ms; peak RSS {rss:.0f} MB")
+    started = mark(report, "services-started")
+    if started is not None:
+        synced = mark(report, "synced")
+        during = [b for b in report.get("long_blocks", [])
+                  if b["ended_ms"] - b["ms"] >= started and b["ended_ms"] - b["ms"] < synced]
+        print(f"  services started at {started:.0f} ms (after the first frame); blocks over "
+              f"50 ms from then until synced: {len(during)}"
+              + (f", longest {max(b['ms'] for b in during):.0f} ms" if during else ""))
     print_long(report, "long_blocks", "blocked")
 
 
