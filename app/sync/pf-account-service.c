@@ -65,6 +65,7 @@ struct _PfAccountService
   guint                  timeout_id;    /* POP3: the next run; both: the next retry */
   gulong                 network_handler;
   gboolean               pop3_running;
+  gboolean               bodies_prepared;  /* the second connection was opened ahead */
   gboolean               pop3_again;
 };
 
@@ -361,6 +362,19 @@ on_imap_progress_cb (PfImapSync *sync,
 }
 
 static void
+bodies_prepared_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* Only ahead of time: a fetch connects by itself when this failed. */
+  if (!pf_imap_sync_prepare_bodies_finish (PF_IMAP_SYNC (object), result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_debug ("Could not open the connection for message bodies: %s", error->message);
+}
+
+static void
 on_imap_synced_cb (PfImapSync            *sync,
                    const PfImapSyncStats *stats,
                    gpointer               user_data)
@@ -369,6 +383,19 @@ on_imap_synced_cb (PfImapSync            *sync,
 
   set_state (self, PF_ACCOUNT_SERVICE_IDLE, NULL);
   g_signal_emit (self, signals[SIGNAL_SYNCED], 0, stats->new_messages);
+
+  /* The first message the user opens is most likely in the Inbox and
+   * not downloaded yet: its connection is opened now, once. */
+  if (!self->bodies_prepared)
+    {
+      g_autoptr(PfStoreFolder) inbox =
+        pf_store_lookup_folder_by_special_use (self->store, PF_STORE_SPECIAL_USE_INBOX, NULL);
+
+      self->bodies_prepared = TRUE;
+      if (inbox != NULL)
+        pf_imap_sync_prepare_bodies_async (sync, inbox->id, self->cancellable,
+                                           bodies_prepared_cb, NULL);
+    }
 }
 
 static void
@@ -644,6 +671,7 @@ pf_account_service_stop (PfAccountService *self)
   /* A new sync object for the next start: the settings may have changed
    * (a trusted certificate, another host). */
   g_clear_object (&self->imap);
+  self->bodies_prepared = FALSE;
   g_clear_object (&self->pop3);
   set_state (self, PF_ACCOUNT_SERVICE_STOPPED, NULL);
 }

@@ -76,6 +76,8 @@ typedef struct
 {
   PfImapConnection *connection;
   PfImapSession    *session;
+  gboolean          connecting;
+  GPtrArray        *waiting;      /* GTasks that asked while it connected */
 } Slot;
 
 struct _PfImapSync
@@ -225,6 +227,8 @@ pf_imap_sync_dispose (GObject *object)
   g_clear_weak_pointer (&self->watch_task);
   slot_clear (&self->main);
   slot_clear (&self->bodies);
+  g_clear_pointer (&self->main.waiting, g_ptr_array_unref);
+  g_clear_pointer (&self->bodies.waiting, g_ptr_array_unref);
   g_clear_object (&self->store);
   g_clear_object (&self->settings);
 
@@ -2482,40 +2486,67 @@ pf_imap_sync_open_session_finish (GAsyncResult  *result,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+static void slot_connect_start (PfImapSync *self,
+                                Slot       *slot,
+                                GTask      *task);
+
 static void
 slot_opened_cb (GObject      *object,
                 GAsyncResult *result,
                 gpointer      user_data)
 {
   GTask *task = user_data;
+  PfImapSync *self = g_task_get_source_object (task);
   Slot *slot = g_task_get_task_data (task);
+  g_autoptr(GPtrArray) waiting = g_steal_pointer (&slot->waiting);
   GError *error = NULL;
 
+  slot->connecting = FALSE;
   slot->session = pf_imap_sync_open_session_finish (result, &error);
+  if (slot->session != NULL)
+    slot->connection = g_object_ref (pf_imap_session_get_connection (slot->session));
+
+  /* Those who asked meanwhile share the outcome; when only the first
+   * asker was cancelled, the next one connects again. */
+  for (guint i = 0; waiting != NULL && i < waiting->len; i++)
+    {
+      GTask *other = waiting->pdata[i];
+
+      if (slot->session != NULL)
+        connected (other);
+      else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
+               !g_cancellable_is_cancelled (g_task_get_cancellable (other)))
+        slot_connect_start (self, slot, other);
+      else
+        connect_failed (other, g_error_copy (error));
+    }
+
   if (slot->session == NULL)
     {
       connect_failed (task, error);
       return;
     }
-  slot->connection = g_object_ref (pf_imap_session_get_connection (slot->session));
   connected (task);
 }
 
 /* Makes @slot a logged-in session (ENABLE QRESYNC or CONDSTORE done),
- * reusing the open one. */
+ * reusing the open one; asked again while it connects, it waits for
+ * that connection instead of opening another. */
 static void
-slot_connect_async (PfImapSync          *self,
-                    Slot                *slot,
-                    GCancellable        *cancellable,
-                    GAsyncReadyCallback  callback,
-                    gpointer             user_data)
+slot_connect_start (PfImapSync *self,
+                    Slot       *slot,
+                    GTask      *task)
 {
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
-
-  g_task_set_task_data (task, slot, NULL);
   if (slot_usable (slot))
     {
       connected (task);
+      return;
+    }
+  if (slot->connecting)
+    {
+      if (slot->waiting == NULL)
+        slot->waiting = g_ptr_array_new ();
+      g_ptr_array_add (slot->waiting, task);
       return;
     }
 
@@ -2527,8 +2558,22 @@ slot_connect_async (PfImapSync          *self,
                                          pf_server_settings_get_host (self->settings)));
       return;
     }
+  slot->connecting = TRUE;
   pf_imap_sync_open_session_async (self->settings, self->secret, self->secret_is_token,
-                                   cancellable, slot_opened_cb, task);
+                                   g_task_get_cancellable (task), slot_opened_cb, task);
+}
+
+static void
+slot_connect_async (PfImapSync          *self,
+                    Slot                *slot,
+                    GCancellable        *cancellable,
+                    GAsyncReadyCallback  callback,
+                    gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_task_data (task, slot, NULL);
+  slot_connect_start (self, slot, task);
 }
 
 static gboolean
@@ -3347,6 +3392,116 @@ pf_imap_sync_fetch_body_async (PfImapSync          *self,
 
   slot_connect_async (self, &self->bodies, cancellable, body_connected_cb,
                       g_steal_pointer (&task));
+}
+
+/* The second connection, opened ahead */
+
+static void
+prepare_selected_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(PfImapSelectResult) selected = NULL;
+  GError *error = NULL;
+
+  selected = pf_imap_session_select_finish (PF_IMAP_SESSION (object), result, &error);
+  if (selected == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+prepare_connected_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  PfImapSync *self = PF_IMAP_SYNC (object);
+  const char *name = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!slot_connect_finish (self, result, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (g_strcmp0 (pf_imap_session_get_selected (self->bodies.session), name) == 0)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  {
+    /* Read before the task is handed on: arguments have no order. */
+    GCancellable *cancellable = g_task_get_cancellable (task);
+
+    pf_imap_session_select_async (self->bodies.session, name, PF_IMAP_SELECT_READ_ONLY, NULL,
+                                  NULL, NULL, NULL, cancellable, prepare_selected_cb,
+                                  g_steal_pointer (&task));
+  }
+}
+
+/**
+ * pf_imap_sync_prepare_bodies_async:
+ * @self: a #PfImapSync
+ * @folder_id: the folder whose messages are likely read next (the Inbox)
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when the connection is ready
+ * @user_data: data for @callback
+ *
+ * Opens the connection pf_imap_sync_fetch_body_async() uses and examines
+ * @folder_id there, so that the first message the user opens is fetched
+ * without waiting for a login and a large folder's EXAMINE. A fetch asked
+ * for meanwhile waits for this connection instead of opening another.
+ */
+void
+pf_imap_sync_prepare_bodies_async (PfImapSync          *self,
+                                   gint64               folder_id,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(PfStoreFolder) folder = NULL;
+  GError *error = NULL;
+
+  g_return_if_fail (PF_IS_IMAP_SYNC (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pf_imap_sync_prepare_bodies_async);
+  folder = pf_store_get_folder (self->store, folder_id, &error);
+  if (folder == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (folder->local_only)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  g_task_set_task_data (task, g_strdup (folder->name), g_free);
+  slot_connect_async (self, &self->bodies, cancellable, prepare_connected_cb,
+                      g_steal_pointer (&task));
+}
+
+/**
+ * pf_imap_sync_prepare_bodies_finish:
+ * @self: a #PfImapSync
+ * @result: the result
+ * @error: return location for an error
+ *
+ * Returns: whether the connection is ready
+ */
+gboolean
+pf_imap_sync_prepare_bodies_finish (PfImapSync    *self,
+                                    GAsyncResult  *result,
+                                    GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 /**

@@ -87,6 +87,14 @@ gboolean    pf_imap_sync_watch_finish      (PfImapSync          *self,
                                             GAsyncResult        *result,
                                             GError             **error);
 
+void        pf_imap_sync_prepare_bodies_async  (PfImapSync          *self,
+                                                gint64               folder_id,
+                                                GCancellable        *cancellable,
+                                                GAsyncReadyCallback  callback,
+                                                gpointer             user_data);
+gboolean    pf_imap_sync_prepare_bodies_finish (PfImapSync          *self,
+                                                GAsyncResult        *result,
+                                                GError             **error);
 void        pf_imap_sync_fetch_body_async  (PfImapSync          *self,
                                             gint64               message_id,
                                             GCancellable        *cancellable,

@@ -378,6 +378,50 @@ test_imap_body_on_demand (Fixture       *fixture,
   g_assert_true (g_file_get_contents (path, &contents, NULL, &error));
   g_assert_no_error (error);
   g_assert_nonnull (strstr (contents, "Guten Tag, Körper."));
+  g_clear_pointer (&contents, g_free);
+
+  /* After a restart the body connection is opened ahead, right after the
+   * sync; fetches asked for while it connects wait for it: all succeed. */
+  deliver (fixture, "alice", "Zweiter");
+  deliver (fixture, "alice", "Dritter");
+  pf_account_service_stop (fixture->service);
+  pf_account_service_start (fixture->service);
+  wait_for_state (fixture, PF_ACCOUNT_SERVICE_IDLE);
+  {
+    g_autoptr(PfMessageListModel) list = pf_message_list_model_new_for_folder (fixture->store,
+                                                                               inbox->id);
+    GAsyncResult *results[3] = { NULL, };
+    const char *subjects[3] = { NULL, };
+    gboolean timed_out = FALSE;
+    guint id = g_timeout_add_seconds (20, timeout_cb, &timed_out);
+
+    g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 3);
+    for (guint i = 0; i < G_N_ELEMENTS (results); i++)
+      {
+        g_autoptr(PfMessageSummary) summary = g_list_model_get_item (G_LIST_MODEL (list), i);
+
+        subjects[i] = g_intern_string (pf_message_summary_get_subject (summary));
+        pf_account_service_fetch_body_async (fixture->service,
+                                             pf_message_summary_get_id (summary), NULL,
+                                             store_result_cb, &results[i]);
+      }
+    while ((results[0] == NULL || results[1] == NULL || results[2] == NULL) && !timed_out)
+      g_main_context_iteration (NULL, TRUE);
+    g_assert_false (timed_out);
+    g_source_remove (id);
+    for (guint i = 0; i < G_N_ELEMENTS (results); i++)
+      {
+        g_autofree char *fetched = pf_account_service_fetch_body_finish (fixture->service,
+                                                                         results[i], &error);
+        g_autofree char *greeting = g_strdup_printf ("Guten Tag, %s.", subjects[i]);
+
+        g_assert_no_error (error);
+        g_assert_true (g_file_get_contents (fetched, &contents, NULL, &error));
+        g_assert_nonnull (strstr (contents, greeting));
+        g_clear_pointer (&contents, g_free);
+        g_object_unref (results[i]);
+      }
+  }
 }
 
 static void
