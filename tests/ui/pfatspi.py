@@ -72,6 +72,20 @@ class AppUnderTest:
                 return node
             time.sleep(0.1)
 
+    def find_row(self, text, root=None, timeout=10):
+        """The message list's row that shows TEXT (as its sender, subject or
+        date): the rows draw their texts and name themselves "sender,
+        subject, date[, states]" for screen readers."""
+        deadline = time.monotonic() + timeout
+        while True:
+            node = pyatspi.findDescendant(root or self.app,
+                                          lambda n: n.getRoleName() == "panel"
+                                          and text in (n.name or "").split(", ")
+                                          and n.getState().contains(pyatspi.STATE_VISIBLE))
+            if node is not None or time.monotonic() > deadline:
+                return node
+            time.sleep(0.1)
+
     def texts(self):
         """Names of all labels, buttons and panels, for error messages."""
         found = pyatspi.findAllDescendants(self.app, lambda n: n.name and n.getRoleName() in

@@ -173,7 +173,7 @@ def find_containing(role, text, root=None, timeout=10):
 
 def select_message(subject):
     pane = app.find("panel", strings["messages"])
-    label = app.find("label", subject, root=pane, timeout=15)
+    label = app.find_row(subject, root=pane, timeout=15)
     check(label is not None, f"no row {subject!r}; showing: {app.texts()}")
     click(app.process.pid, "Postfach", label)
     return label
@@ -211,9 +211,9 @@ def _():
     app.wait_for_app()
     check(app.find("frame", "Postfach", timeout=20) is not None, "no window")
     pane = app.find("panel", strings["messages"])
-    check(app.find("label", "Grüße aus Köln", root=pane, timeout=20) is not None,
+    check(app.find_row("Grüße aus Köln", root=pane, timeout=20) is not None,
           f"the Inbox did not open by itself; showing: {app.texts()}")
-    check(app.find("label", "Jürgen Müller", root=pane) is not None, "no decoded sender")
+    check(app.find_row("Jürgen Müller", root=pane) is not None, "no decoded sender")
     screenshot("inbox")
 
 
@@ -263,9 +263,9 @@ def _():
     app.find("push button", strings["delete"]).queryAction().doAction(0)
     pane = app.find("panel", strings["messages"])
     deadline = time.monotonic() + 5
-    while app.find("label", "Löschen bitte", root=pane, timeout=0.2) and time.monotonic() < deadline:
+    while app.find_row("Löschen bitte", root=pane, timeout=0.2) and time.monotonic() < deadline:
         time.sleep(0.1)
-    check(app.find("label", "Löschen bitte", root=pane, timeout=0.2) is None,
+    check(app.find_row("Löschen bitte", root=pane, timeout=0.2) is None,
           "the deleted message is still listed")
     undo = app.find("push button", strings["undo"], timeout=5)
     check(undo is not None, f"no Undo; showing: {app.texts()}")
@@ -273,7 +273,7 @@ def _():
     # Clicked as a user does: the toast can go while an accessible action is
     # on its way to it.
     click(app.process.pid, "Postfach", undo)
-    back = app.find("label", "Löschen bitte", root=pane, timeout=10)
+    back = app.find_row("Löschen bitte", root=pane, timeout=10)
     if back is None:
         screenshot("undo-failed")
     check(back is not None, "Undo did not bring the message back; the app said:\n"

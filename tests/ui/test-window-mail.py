@@ -19,7 +19,7 @@ import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 from pftap import Tap, check  # noqa: E402
-from pfatspi import AppUnderTest, click, extents, focus_window, press_keys, warnings  # noqa: E402
+from pfatspi import AppUnderTest, click, focus_window, press_keys, warnings  # noqa: E402
 
 STRINGS = {
     "en": {"inbox": "Inbox", "sent": "Sent", "trash": "Trash", "folders": "Folders",
@@ -91,12 +91,14 @@ def _():
     inbox = app.find("label", strings["inbox"], root=app.find("panel", strings["folders"]))
     click(app.process.pid, "Postfach", inbox)
     pane = app.find("panel", strings["messages"])
-    newest = app.find("label", "Grüße aus Köln", root=pane, timeout=15)
+    newest = app.find_row("Grüße aus Köln", root=pane, timeout=15)
     check(newest is not None, f"the newest message is not listed; showing: {app.texts()}")
-    check(app.find("label", "Jürgen", root=pane) is not None, "no decoded sender")
-    oldest = app.find("label", "Nachricht 00", root=pane, timeout=2)
+    check(app.find_row("Jürgen", root=pane) is not None, "no decoded sender")
+    oldest = app.find_row("Nachricht 00", root=pane, timeout=2)
     if oldest is not None:
-        check(extents(oldest).y > extents(newest).y, "not newest first")
+        # The list's rows in list order (off-screen ones have no position)
+        check(oldest.parent.getIndexInParent() > newest.parent.getIndexInParent(),
+              "not newest first")
 
 
 @tap.test("screenshot saved")
