@@ -418,7 +418,6 @@ pf_application_shutdown (GApplication *app)
 
   pf_bench_probe_dump ();
   g_clear_handle_id (&self->start_services_id, g_source_remove);
-  self->services_may_start = TRUE;   /* no more */
   g_cancellable_cancel (self->cancellable);
   for (guint i = 0; self->services != NULL &&
                     i < g_list_model_get_n_items (G_LIST_MODEL (self->services)); i++)

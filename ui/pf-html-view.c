@@ -130,6 +130,7 @@ static struct
   gboolean                 filter_failed;
   GList                   *waiting;     /* PfHtmlViews to load once the filter is ready */
   WebKitWebView           *spare;       /* preloaded, for the first view */
+  gboolean                 had_view;    /* a view exists or existed: nothing to preload */
 } shared;
 
 static GQuark view_quark;
@@ -655,14 +656,15 @@ on_spare_load_changed_cb (WebKitWebView   *web_view,
  * one hidden web view with its web process running, which the next
  * pf_html_view_new() takes. Call it early (the window's startup), so that
  * the first HTML message shows without that delay. Calling it again while a
- * preloaded view waits does nothing.
+ * preloaded view waits, or once a view was made, does nothing (each web
+ * view has a web process of its own).
  */
 void
 pf_html_view_preload (void)
 {
   ensure_shared ();
 
-  if (shared.spare != NULL)
+  if (shared.spare != NULL || shared.had_view)
     return;
 
   shared.spare = g_object_ref_sink (create_web_view ());
@@ -1292,6 +1294,7 @@ pf_html_view_init (PfHtmlView *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   ensure_shared ();
+  shared.had_view = TRUE;
 
   /* The preloaded view already has its web process. */
   if (shared.spare != NULL)

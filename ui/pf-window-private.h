@@ -58,6 +58,8 @@ struct _PfWindow
   guint                 preload_id;     /* the delay before the web view may start */
   gboolean              preload_due;    /* … it has passed */
   gint64                last_paint;     /* monotonic µs of the window's last frame */
+  GdkFrameClock        *frame_clock;    /* weak: its after-paint tells last_paint */
+  gulong                after_paint_handler;
   PfMessageSummary     *selected;       /* weak: the selection last acted on */
   guint                 n_selected;
   guint                 bench_index;    /* PF_BENCH_SELECT: the message selected last */

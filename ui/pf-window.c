@@ -240,6 +240,9 @@ pf_window_dispose (GObject *object)
 
   g_clear_handle_id (&self->mark_read_id, g_source_remove);
   g_clear_handle_id (&self->preload_id, g_source_remove);
+  if (self->frame_clock != NULL)
+    g_clear_signal_handler (&self->after_paint_handler, self->frame_clock);
+  g_clear_weak_pointer (&self->frame_clock);
   g_clear_weak_pointer (&self->selected);
   gtk_widget_dispose_template (GTK_WIDGET (self), PF_TYPE_WINDOW);
   g_clear_object (&self->loader);
@@ -750,6 +753,9 @@ maybe_preload_html (PfWindow *self)
       return;
     }
   self->preload_due = FALSE;
+  if (self->frame_clock != NULL)
+    g_clear_signal_handler (&self->after_paint_handler, self->frame_clock);
+  g_clear_weak_pointer (&self->frame_clock);
   pf_html_view_preload ();
 }
 
@@ -778,8 +784,10 @@ first_frame_cb (GtkWidget     *widget,
   PfWindow *self = PF_WINDOW (widget);
 
   self->last_paint = g_get_monotonic_time ();
-  g_signal_connect_object (clock, "after-paint", G_CALLBACK (on_after_paint_cb), self,
-                           G_CONNECT_SWAPPED);
+  g_set_weak_pointer (&self->frame_clock, clock);
+  self->after_paint_handler = g_signal_connect_object (clock, "after-paint",
+                                                       G_CALLBACK (on_after_paint_cb), self,
+                                                       G_CONNECT_SWAPPED);
   self->preload_id = g_timeout_add (1000, preload_html_cb, self);
   g_signal_emit (self, signals[SIGNAL_FIRST_FRAME], 0);
   return G_SOURCE_REMOVE;

@@ -816,10 +816,8 @@ source_apply_changes (Source         *source,
     {
       ids = pf_store_changes_get_indexed (changes, &n);
       g_array_append_vals (load, ids, n);
+      match = source_match (source, (const gint64 *) (gpointer) load->data, load->len);
     }
-
-  if (source->fts_query != NULL)
-    match = source_match (source, (const gint64 *) (gpointer) load->data, load->len);
 
   ctx.removed = removed;
   ctx.added = added;
