@@ -1421,8 +1421,9 @@ pf_store_dup_maildir (PfStore  *self,
  * pf_store_list_missing_bodies:
  * @self: a #PfStore
  * @folder_id: a folder
- * @since: only messages dated at or after this (seconds since the Unix
- *   epoch), 0 for all
+ * @since: messages dated at or after this (seconds since the Unix epoch),
+ *   0 for all
+ * @newest: and the folder's newest @newest messages, whatever their date
  * @error: return location for a #GError
  *
  * Returns: (transfer full) (element-type PfStoreBodyRef): the messages of
@@ -1432,6 +1433,7 @@ GArray *
 pf_store_list_missing_bodies (PfStore  *self,
                               gint64    folder_id,
                               gint64    since,
+                              guint     newest,
                               GError  **error)
 {
   g_autoptr(PfStmt) stmt = NULL;
@@ -1439,6 +1441,29 @@ pf_store_list_missing_bodies (PfStore  *self,
   int rc;
 
   g_return_val_if_fail (PF_IS_STORE (self), NULL);
+
+  /* The date of the newest-th message lowers @since to it. */
+  if (newest > 0 && since > 0)
+    {
+      stmt = store_stmt (self, "SELECT sort_date FROM messages INDEXED BY messages_folder_date"
+                         " WHERE folder_id = ?1 ORDER BY sort_date DESC, id DESC"
+                         " LIMIT 1 OFFSET ?2", error);
+      if (stmt == NULL)
+        return NULL;
+      sqlite3_bind_int64 (stmt, 1, folder_id);
+      sqlite3_bind_int64 (stmt, 2, newest - 1);
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_ROW)
+        since = MIN (since, sqlite3_column_int64 (stmt, 0));
+      else if (rc == SQLITE_DONE)
+        since = 0;   /* fewer messages than that: all of them */
+      else
+        {
+          _pf_store_set_error (error, self->db, rc, "missing bodies");
+          return NULL;
+        }
+      g_clear_pointer (&stmt, pf_stmt_reset);
+    }
 
   stmt = store_stmt (self, "SELECT id, uid FROM messages INDEXED BY messages_folder_date"
                      " WHERE folder_id = ?1 AND sort_date >= ?2 AND body_path IS NULL"

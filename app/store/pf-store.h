@@ -470,6 +470,7 @@ char              *pf_store_write_cache_file         (const char           *mail
 GArray            *pf_store_list_missing_bodies      (PfStore              *self,
                                                       gint64                folder_id,
                                                       gint64                since,
+                                                      guint                 newest,
                                                       GError              **error);
 guint32            pf_store_get_highest_uid          (PfStore              *self,
                                                       gint64                folder_id,

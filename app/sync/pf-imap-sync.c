@@ -65,6 +65,10 @@
 /* Bodies of recent mail are kept for reading offline; older ones are
  * fetched when opened. */
 #define DEFAULT_OFFLINE_DAYS   14
+/* …and whatever their date, each folder's newest messages: those are
+ * opened first (a mailbox that had no mail for weeks, or the first look
+ * at an old account). */
+#define OFFLINE_NEWEST         25
 #define BODY_WINDOW            3           /* UID FETCH commands in flight */
 #define BODY_RANGE             64          /* messages per UID FETCH */
 #define BODY_CHUNK_MESSAGES    64          /* written and parsed together */
@@ -1618,7 +1622,8 @@ body_folder_next (GTask *task)
   /* UIDs are per folder: what did not come from the last one is dropped. */
   g_clear_pointer (&run->body_ids, g_hash_table_unref);
   g_clear_pointer (&run->body_streamed, g_byte_array_unref);
-  run->body_refs = pf_store_list_missing_bodies (self->store, folder->id, since, &error);
+  run->body_refs = pf_store_list_missing_bodies (self->store, folder->id, since, OFFLINE_NEWEST,
+                                                 &error);
   if (run->body_refs == NULL)
     {
       run_fail (task, g_steal_pointer (&error));
@@ -2685,7 +2690,8 @@ pf_imap_sync_run_finish (PfImapSync       *self,
  *   offline; 0 for all mail, -1 for none (bodies are then fetched when
  *   a message is opened)
  *
- * The default is 14 days. Trash and Junk are left out.
+ * The default is 14 days. With @days > 0 each folder's 25 newest
+ * messages are kept as well, however old. Trash and Junk are left out.
  */
 void
 pf_imap_sync_set_offline_days (PfImapSync *self,

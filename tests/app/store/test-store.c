@@ -593,6 +593,47 @@ search_count (PfStore    *store,
   return ids->len;
 }
 
+/* Which bodies a sync keeps offline: the recent ones, and at least the
+ * folder's newest, whatever their date. */
+static void
+test_missing_bodies (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PfStoreBatch) batch = pf_store_batch_new ();
+  g_autoptr(PfStoreMessage) newest = NULL;
+  gint64 inbox = test_create_folder (fixture->store, "INBOX", FALSE);
+  struct { guint newest; gint64 since; guint expected; guint32 first_uid; } cases[] = {
+    { 0, 0, 9, 9 },      /* all */
+    { 0, 750, 2, 9 },    /* dated 800 and later; 1000 (uid 10) has its body */
+    { 5, 750, 4, 9 },    /* the newest five: uids 10…6, 10 has its body */
+    { 2, 750, 2, 9 },    /* the newest two are within the dates anyway */
+    { 5, 0, 9, 9 },      /* since 0 is all already */
+    { 50, 750, 9, 9 },   /* more than the folder has: all */
+  };
+
+  for (guint uid = 1; uid <= 10; uid++)
+    pf_store_batch_take_message (batch, test_message (inbox, uid, uid * 100, "Post", NULL, NULL));
+  g_assert_true (test_apply (fixture->store, batch, &error));
+  newest = pf_store_lookup_message_by_uid (fixture->store, inbox, 10, &error);
+  g_assert_no_error (error);
+  g_assert_true (pf_store_set_body (fixture->store, newest->id, "/nowhere/10", "Gelesen", &error));
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GArray) refs = pf_store_list_missing_bodies (fixture->store, inbox,
+                                                             cases[i].since, cases[i].newest,
+                                                             &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpuint (refs->len, ==, cases[i].expected);
+      g_assert_cmpuint (g_array_index (refs, PfStoreBodyRef, 0).uid, ==, cases[i].first_uid);
+      for (guint k = 1; k < refs->len; k++)
+        g_assert_cmpuint (g_array_index (refs, PfStoreBodyRef, k).uid, <,
+                          g_array_index (refs, PfStoreBodyRef, k - 1).uid);
+    }
+}
+
 static void
 test_fts (Fixture       *fixture,
           gconstpointer  data)
@@ -1257,6 +1298,8 @@ main (int   argc,
   g_test_add ("/store/batch", Fixture, NULL, fixture_set_up, test_batch, fixture_tear_down);
   g_test_add ("/store/pop3", Fixture, NULL, fixture_set_up, test_pop3, fixture_tear_down);
   g_test_add ("/store/fts", Fixture, NULL, fixture_set_up, test_fts, fixture_tear_down);
+  g_test_add ("/store/missing-bodies", Fixture, NULL, fixture_set_up, test_missing_bodies,
+              fixture_tear_down);
   g_test_add_func ("/store/threads", test_threads);
   g_test_add_func ("/store/fold", test_fold);
   g_test_add ("/store/counts", Fixture, NULL, fixture_set_up, test_counts, fixture_tear_down);

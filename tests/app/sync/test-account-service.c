@@ -328,6 +328,32 @@ fetch_body (Fixture  *fixture,
   return pf_account_service_fetch_body_finish (fixture->service, result, error);
 }
 
+/* How many times alice logged in to the main Dovecot so far, from its log
+ * (written by Dovecot's log process: read until it stops changing). */
+static guint
+count_logins (Fixture *fixture)
+{
+  GKeyFile *config = pf_test_servers_get_key_file (fixture->servers);
+  g_autofree char *log_path = g_key_file_get_string (config, "dovecot", "log", NULL);
+  guint previous = G_MAXUINT;
+
+  g_assert_nonnull (log_path);
+  for (guint attempt = 0; attempt < 20; attempt++)
+    {
+      g_autofree char *contents = NULL;
+      guint count = 0;
+
+      if (g_file_get_contents (log_path, &contents, NULL, NULL))
+        for (const char *p = contents; (p = strstr (p, "Login: user=<alice")) != NULL; p++)
+          count++;
+      if (count == previous)
+        return count;
+      previous = count;
+      g_usleep (100 * 1000);
+    }
+  return previous;
+}
+
 static void
 test_imap_body_on_demand (Fixture       *fixture,
                           gconstpointer  data)
@@ -337,6 +363,7 @@ test_imap_body_on_demand (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
   g_autofree char *path = NULL;
   g_autofree char *contents = NULL;
+  guint logins;
 
   deliver (fixture, "alice", "Körper");
   pf_account_service_set_password (fixture->service,
@@ -381,9 +408,12 @@ test_imap_body_on_demand (Fixture       *fixture,
   g_clear_pointer (&contents, g_free);
 
   /* After a restart the body connection is opened ahead, right after the
-   * sync; fetches asked for while it connects wait for it: all succeed. */
+   * sync; fetches asked for while it connects wait for it: all succeed.
+   * (The sync keeps new mail offline: the files go, so that the fetches
+   * reach the server.) */
   deliver (fixture, "alice", "Zweiter");
   deliver (fixture, "alice", "Dritter");
+  logins = count_logins (fixture);
   pf_account_service_stop (fixture->service);
   pf_account_service_start (fixture->service);
   wait_for_state (fixture, PF_ACCOUNT_SERVICE_IDLE);
@@ -400,6 +430,13 @@ test_imap_body_on_demand (Fixture       *fixture,
       {
         g_autoptr(PfMessageSummary) summary = g_list_model_get_item (G_LIST_MODEL (list), i);
 
+        g_autoptr(PfStoreMessage) stored = pf_store_get_message (fixture->store,
+                                                                pf_message_summary_get_id (summary),
+                                                                &error);
+
+        g_assert_no_error (error);
+        if (stored->body_path != NULL)
+          g_unlink (stored->body_path);
         subjects[i] = g_intern_string (pf_message_summary_get_subject (summary));
         pf_account_service_fetch_body_async (fixture->service,
                                              pf_message_summary_get_id (summary), NULL,
@@ -422,6 +459,8 @@ test_imap_body_on_demand (Fixture       *fixture,
         g_object_unref (results[i]);
       }
   }
+  /* One login for the sync, one for the bodies: not one per request */
+  g_assert_cmpuint (count_logins (fixture) - logins, ==, 2);
 }
 
 static void
