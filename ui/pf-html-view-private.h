@@ -9,9 +9,16 @@
 
 #include <webkit/webkit.h>
 
-#include "pf-html-view.h"
+#include "pf-html-view-impl.h"
 
 G_BEGIN_DECLS
+
+#define PF_TYPE_HTML_VIEW_WEBKIT (pf_html_view_webkit_get_type ())
+G_DECLARE_FINAL_TYPE (PfHtmlViewWebkit, pf_html_view_webkit, PF, HTML_VIEW_WEBKIT, PfHtmlView)
+
+gboolean pf_html_view_webkit_module_init (GType                    parent_type,
+                                          PfHtmlViewPreloadedFunc  preloaded,
+                                          PfHtmlViewImpl          *impl);
 
 /* What the view does with a navigation the page asks for. */
 typedef enum

@@ -29,7 +29,35 @@ typedef GBytes *(*PfHtmlResourceFunc) (const char  *content_id,
 
 #define PF_TYPE_HTML_VIEW (pf_html_view_get_type ())
 
-G_DECLARE_FINAL_TYPE (PfHtmlView, pf_html_view, PF, HTML_VIEW, GtkWidget)
+G_DECLARE_DERIVABLE_TYPE (PfHtmlView, pf_html_view, PF, HTML_VIEW, GtkWidget)
+
+/**
+ * PfHtmlViewClass:
+ * @load: shows one HTML part; see pf_html_view_load()
+ * @get_remote_content_allowed: see pf_html_view_get_remote_content_allowed()
+ * @set_remote_content_allowed: see pf_html_view_set_remote_content_allowed();
+ *   notifies #PfHtmlView:remote-content-allowed when it changes
+ *
+ * The two kinds of view: WebKitGTK's (a module loaded when the first HTML
+ * message is near) and the text converted from the HTML.
+ */
+struct _PfHtmlViewClass
+{
+  GtkWidgetClass parent_class;
+
+  void     (*load)                       (PfHtmlView         *self,
+                                          const char         *html,
+                                          const char         *sender_address,
+                                          PfHtmlResourceFunc  cid_func,
+                                          gpointer            cid_data,
+                                          GDestroyNotify      cid_data_destroy);
+  gboolean (*get_remote_content_allowed) (PfHtmlView         *self);
+  void     (*set_remote_content_allowed) (PfHtmlView         *self,
+                                          gboolean            allowed);
+
+  /*< private >*/
+  gpointer padding[4];
+};
 
 PfHtmlView *pf_html_view_new                        (void);
 void        pf_html_view_preload                    (void);

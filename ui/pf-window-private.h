@@ -56,6 +56,7 @@ struct _PfWindow
   gboolean              started;        /* an Inbox was selected at start */
   guint                 mark_read_id;   /* the delay before a shown message is read */
   guint                 preload_id;     /* the delay before the web view may start */
+  guint                 first_frame_id; /* "first-frame", once that frame is drawn */
   gboolean              preload_due;    /* … it has passed */
   gint64                last_paint;     /* monotonic µs of the window's last frame */
   GdkFrameClock        *frame_clock;    /* weak: its after-paint tells last_paint */

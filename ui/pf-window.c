@@ -240,6 +240,7 @@ pf_window_dispose (GObject *object)
 
   g_clear_handle_id (&self->mark_read_id, g_source_remove);
   g_clear_handle_id (&self->preload_id, g_source_remove);
+  g_clear_handle_id (&self->first_frame_id, g_source_remove);
   if (self->frame_clock != NULL)
     g_clear_signal_handler (&self->after_paint_handler, self->frame_clock);
   g_clear_weak_pointer (&self->frame_clock);
@@ -777,6 +778,16 @@ on_after_paint_cb (PfWindow *self)
 }
 
 static gboolean
+emit_first_frame_cb (gpointer user_data)
+{
+  PfWindow *self = user_data;
+
+  self->first_frame_id = 0;
+  g_signal_emit (self, signals[SIGNAL_FIRST_FRAME], 0);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
 first_frame_cb (GtkWidget     *widget,
                 GdkFrameClock *clock,
                 gpointer       user_data)
@@ -789,7 +800,8 @@ first_frame_cb (GtkWidget     *widget,
                                                        G_CALLBACK (on_after_paint_cb), self,
                                                        G_CONNECT_SWAPPED);
   self->preload_id = g_timeout_add (1000, preload_html_cb, self);
-  g_signal_emit (self, signals[SIGNAL_FIRST_FRAME], 0);
+  /* A tick comes before the frame is drawn: "first-frame" after it. */
+  self->first_frame_id = g_idle_add (emit_first_frame_cb, self);
   return G_SOURCE_REMOVE;
 }
 

@@ -11,7 +11,7 @@
 
 #include <adwaita.h>
 
-#include "pf-html-view.h"
+#include "pf-html-view-impl.h"
 
 static GtkTextView *
 find_text_view (GtkWidget *widget)
@@ -83,6 +83,9 @@ main (int argc,
   g_test_init (&argc, &argv, NULL);
   gtk_init ();
   adw_init ();
+
+  /* The view the program falls back to without the WebKit module */
+  _pf_html_view_set_impl (&(PfHtmlViewImpl) { PF_TYPE_HTML_VIEW_TEXT, NULL });
 
   g_test_add_func ("/html-view-text/text", test_text);
 

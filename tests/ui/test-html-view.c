@@ -759,6 +759,14 @@ main (int argc,
 
   server_start ();
 
+  /* This test links the WebKit view itself instead of loading its module. */
+  {
+    PfHtmlViewImpl impl = { 0, };
+
+    g_assert_true (pf_html_view_webkit_module_init (PF_TYPE_HTML_VIEW, NULL, &impl));
+    _pf_html_view_set_impl (&impl);
+  }
+
   /* As the application does at startup. */
   pf_html_view_preload ();
 
