@@ -392,6 +392,30 @@ pf_application_open (GApplication  *app,
   gtk_window_present (GTK_WINDOW (get_or_create_window (self)));
 }
 
+/* GIO loads its proxy resolver and TLS modules (libproxy, GnuTLS) when
+ * the first connection is made: a few milliseconds of dlopen() each, on the
+ * main thread, while the window draws its first frames. Loaded here in a
+ * worker while the window is built, they are ready by then. */
+static void
+warm_network_worker (GTask        *task,
+                     gpointer      source_object,
+                     gpointer      task_data,
+                     GCancellable *cancellable)
+{
+  g_proxy_resolver_get_default ();
+  g_tls_backend_get_default ();
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+warm_network (PfApplication *self)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, NULL, NULL, NULL);
+
+  g_task_set_source_tag (task, warm_network);
+  g_task_run_in_thread (task, warm_network_worker);
+}
+
 static void
 pf_application_startup (GApplication *app)
 {
@@ -408,6 +432,8 @@ pf_application_startup (GApplication *app)
   self->settings = g_settings_new ("org.postfach.Postfach");
   _pf_application_actions_init (self);
   load_accounts (self);
+  if (g_list_model_get_n_items (G_LIST_MODEL (self->accounts)) > 0)
+    warm_network (self);
   pf_bench_probe_mark ("accounts-loaded");
 }
 

@@ -218,30 +218,49 @@ load_messages (PfMessageListModel *self,
                MessageFunc         func,
                gpointer            user_data)
 {
-  sqlite3 *db = _pf_store_get_db (source->store);
+  /* One statement for every call, prepared once per store: its unused
+   * placeholders are bound to 0, which no message id is. */
+  static char *sql;
   const char *data_dir = pf_store_get_data_dir (source->store);
-  GString *sql;
-  sqlite3_stmt *stmt = NULL;
+  g_autoptr(GError) error = NULL;
+  sqlite3_stmt *own = NULL;
+  sqlite3_stmt *stmt;
   int rc;
 
-  if (db == NULL || n_ids == 0)
+  g_return_if_fail (n_ids <= PAGE_SIZE);
+  if (n_ids == 0)
     return;
 
-  sql = g_string_new ("SELECT " PF_STORE_MESSAGE_COLUMNS " FROM messages m WHERE id IN (?");
-  for (guint i = 1; i < n_ids; i++)
-    g_string_append (sql, ",?");
-  g_string_append_c (sql, ')');
-
-  rc = sqlite3_prepare_v2 (db, sql->str, (int) sql->len, &stmt, NULL);
-  g_string_free (sql, TRUE);
-  if (rc != SQLITE_OK)
+  if (g_once_init_enter (&sql))
     {
-      g_warning ("Cannot load messages: %s", sqlite3_errmsg (db));
-      return;
+      GString *text = g_string_new ("SELECT " PF_STORE_MESSAGE_COLUMNS
+                                    " FROM messages m WHERE id IN (?");
+
+      for (guint i = 1; i < PAGE_SIZE; i++)
+        g_string_append (text, ",?");
+      g_string_append_c (text, ')');
+      g_once_init_leave (&sql, g_string_free (text, FALSE));
     }
 
-  for (guint i = 0; i < n_ids; i++)
-    sqlite3_bind_int64 (stmt, i + 1, ids[i]);
+  stmt = _pf_store_get_cached_stmt (source->store, sql, &error);
+  if (stmt == NULL)
+    {
+      g_warning ("Cannot load messages: %s", error->message);
+      return;
+    }
+  /* Called again from within @func: that call gets a statement of its own */
+  if (sqlite3_stmt_busy (stmt))
+    {
+      if (sqlite3_prepare_v2 (sqlite3_db_handle (stmt), sql, -1, &own, NULL) != SQLITE_OK)
+        {
+          g_warning ("Cannot load messages: %s", sqlite3_errmsg (sqlite3_db_handle (stmt)));
+          return;
+        }
+      stmt = own;
+    }
+
+  for (guint i = 0; i < PAGE_SIZE; i++)
+    sqlite3_bind_int64 (stmt, i + 1, i < n_ids ? ids[i] : 0);
 
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
@@ -250,9 +269,15 @@ load_messages (PfMessageListModel *self,
       func (self, source, message, user_data);
     }
   if (rc != SQLITE_DONE)
-    g_warning ("Cannot load messages: %s", sqlite3_errmsg (db));
+    g_warning ("Cannot load messages: %s", sqlite3_errmsg (sqlite3_db_handle (stmt)));
 
-  sqlite3_finalize (stmt);
+  if (own != NULL)
+    sqlite3_finalize (own);
+  else
+    {
+      sqlite3_reset (stmt);
+      sqlite3_clear_bindings (stmt);
+    }
 }
 
 static void

@@ -158,5 +158,8 @@ int              _pf_store_index_pending        (sqlite3              *db,
 char            *_pf_store_build_fts_query      (const char     *query);
 
 sqlite3         *_pf_store_get_db               (PfStore        *self);
+sqlite3_stmt    *_pf_store_get_cached_stmt      (PfStore        *self,
+                                                 const char     *sql,
+                                                 GError        **error);
 
 G_END_DECLS

@@ -214,6 +214,17 @@ store_stmt (PfStore     *self,
   return stmt;
 }
 
+/* The same for the store's readers in other files (the list model): @sql
+ * must stay valid for the store's life; the caller resets the statement
+ * (sqlite3_reset(), sqlite3_clear_bindings()) when done with it. */
+sqlite3_stmt *
+_pf_store_get_cached_stmt (PfStore     *self,
+                           const char  *sql,
+                           GError     **error)
+{
+  return store_stmt (self, sql, error);
+}
+
 static gboolean
 stmt_done (PfStore       *self,
            sqlite3_stmt  *stmt,
