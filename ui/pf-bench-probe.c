@@ -46,6 +46,7 @@ static struct
   GArray         *loop_gaps;       /* guint32 µs */
   GArray         *long_blocks;     /* gint64 pairs: ended at (µs since exec), µs */
   GArray         *long_frames;     /* the same, for scroll frames over 32 ms */
+  gint64          long_block_usec; /* PF_BENCH_LONG_BLOCK_MS, default 50 */
   guint64         histogram[G_N_ELEMENTS (histogram_bounds_ms) + 1];
 
   GdkFrameClock  *frame_clock;     /* weak */
@@ -290,7 +291,7 @@ loop_cb (gpointer user_data)
   gap = MAX (gap, 0);
   record (probe.loop_gaps, gap);
   /* When the long ones ended, to find them among the marks */
-  if (gap > 50 * 1000)
+  if (gap > probe.long_block_usec)
     {
       gint64 pair[2] = { since_exec (now), gap };
 
@@ -334,6 +335,9 @@ pf_bench_probe_init (void)
   probe.loop_gaps = g_array_new (FALSE, FALSE, sizeof (guint32));
   probe.long_blocks = g_array_new (FALSE, FALSE, sizeof (gint64));
   probe.long_frames = g_array_new (FALSE, FALSE, sizeof (gint64));
+  probe.long_block_usec = (g_getenv ("PF_BENCH_LONG_BLOCK_MS") != NULL
+                           ? g_ascii_strtoll (g_getenv ("PF_BENCH_LONG_BLOCK_MS"), NULL, 10) : 50)
+                          * 1000;
   probe.frame_intervals = g_array_new (FALSE, FALSE, sizeof (guint32));
   probe.scroll_intervals = g_array_new (FALSE, FALSE, sizeof (guint32));
   probe.scroll_duration = (scroll_seconds ? g_ascii_strtod (scroll_seconds, NULL) : 10.0)

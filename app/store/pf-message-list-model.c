@@ -81,6 +81,7 @@ struct _PfMessageListModel
    * rows come when something needs them (see complete_rows()). */
   Source     *tail_source;
   guint       tail_count;  /* rows counted but not loaded yet */
+  GCancellable *tail_cancellable;  /* the worker reading them */
 
   /* Conversations: thread id (gint64*) → messages in the folder. The
    * complete list is read by a worker on a connection of its own; the
@@ -507,57 +508,173 @@ source_load_first_page (Source  *source,
   return TRUE;
 }
 
-/* Loads the rows after the first page. Rows that changed in the index
+/* The rows after @after (older), newest first, of a folder. */
+static gboolean
+read_tail (sqlite3    *db,
+           gint64      folder_id,
+           const Row  *after,
+           guint32     tag,
+           GArray     *rows)
+{
+  static const char sql[] =
+    "SELECT sort_date, id FROM messages INDEXED BY messages_folder_date"
+    " WHERE folder_id = ?1 AND flags & 8 = 0"
+    " AND (sort_date < ?2 OR (sort_date = ?2 AND id < ?3))"
+    " ORDER BY sort_date DESC, id DESC";
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  if (db == NULL || sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) != SQLITE_OK)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, folder_id);
+  sqlite3_bind_int64 (stmt, 2, after->date);
+  sqlite3_bind_int64 (stmt, 3, after->id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      Row row;
+
+      row.date = sqlite3_column_int64 (stmt, 0);
+      row.id = sqlite3_column_int64 (stmt, 1);
+      row.source = tag;
+      g_array_append_val (rows, row);
+    }
+  sqlite3_finalize (stmt);
+  return rc == SQLITE_DONE;
+}
+
+static Row
+tail_start (PfMessageListModel *self)
+{
+  Row after = { G_MAXINT64, G_MAXINT64, 0 };
+
+  if (self->rows->len > 0)
+    after = g_array_index (self->rows, Row, self->rows->len - 1);
+  return after;
+}
+
+/* The rows after the first page are in: rows that changed in the index
  * since the count are reported with one items-changed over the tail; the
  * change signals still to come find them present and skip them. */
+static void
+merge_tail (PfMessageListModel *self,
+            GArray             *tail)
+{
+  guint loaded = self->rows->len;
+  guint advertised = self->tail_count;
+  gboolean was_loading = pf_message_list_model_get_loading (self);
+
+  self->tail_source = NULL;
+  self->tail_count = 0;
+  /* A worker still reading them is not wanted any more */
+  g_cancellable_cancel (self->tail_cancellable);
+  g_clear_object (&self->tail_cancellable);
+  g_array_append_vals (self->rows, tail->data, tail->len);
+  if (self->rows->len != loaded + advertised)
+    g_list_model_items_changed (G_LIST_MODEL (self), loaded, advertised,
+                                self->rows->len - loaded);
+  if (was_loading && !pf_message_list_model_get_loading (self))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
+}
+
+/* Loads the rows after the first page on the spot, when they are needed
+ * before the worker of tail_scan_start() has read them. */
 static void
 complete_rows (PfMessageListModel *self)
 {
   Source *source = self->tail_source;
-  sqlite3 *db;
-  sqlite3_stmt *stmt = NULL;
-  guint loaded = self->rows->len;
-  guint advertised = self->tail_count;
-  const char *sql;
-  int rc;
+  g_autoptr(GArray) tail = NULL;
+  Row after;
 
-  if (source == NULL || advertised == 0)
+  if (source == NULL)
     return;
-  self->tail_source = NULL;
-  self->tail_count = 0;
+  after = tail_start (self);
+  tail = g_array_sized_new (FALSE, FALSE, sizeof (Row), self->tail_count);
+  if (!read_tail (_pf_store_get_db (source->store), source->folder_id, &after, source->tag, tail))
+    g_warning ("Cannot read the message list: %s",
+               sqlite3_errmsg (_pf_store_get_db (source->store)));
+  merge_tail (self, tail);
+}
 
-  db = _pf_store_get_db (source->store);
-  sql = "SELECT sort_date, id FROM messages INDEXED BY messages_folder_date"
-        " WHERE folder_id = ?1 AND flags & 8 = 0"
-        " AND (sort_date < ?2 OR (sort_date = ?2 AND id < ?3))"
-        " ORDER BY sort_date DESC, id DESC";
-  if (db != NULL && sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) == SQLITE_OK)
+typedef struct
+{
+  char   *db_path;
+  gint64  folder_id;
+  Row     after;
+  guint   expected;
+} TailScan;
+
+static void
+tail_scan_free (TailScan *scan)
+{
+  g_free (scan->db_path);
+  g_free (scan);
+}
+
+static void
+tail_worker (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  TailScan *scan = task_data;
+  g_autoptr(GArray) tail = g_array_sized_new (FALSE, FALSE, sizeof (Row), scan->expected);
+  sqlite3 *db = NULL;
+  gboolean ok;
+
+  ok = sqlite3_open_v2 (scan->db_path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
+                        NULL) == SQLITE_OK &&
+       read_tail (db, scan->folder_id, &scan->after, scan->after.source, tail);
+  sqlite3_close (db);
+  if (!ok)
+    g_task_return_new_error (task, PF_STORE_ERROR, PF_STORE_ERROR_FAILED,
+                             "Cannot read the message list");
+  else
+    g_task_return_pointer (task, g_steal_pointer (&tail), (GDestroyNotify) g_array_unref);
+}
+
+static void
+tail_scanned_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  PfMessageListModel *self = PF_MESSAGE_LIST_MODEL (object);
+  g_autoptr(GArray) tail = g_task_propagate_pointer (G_TASK (result), NULL);
+
+  /* Still wanted: nothing asked for the rows, nothing changed meanwhile
+   * (either would have read them on the spot, complete_rows()). */
+  if (g_task_get_cancellable (G_TASK (result)) != self->tail_cancellable)
+    return;
+  if (tail != NULL && self->tail_source != NULL)
+    merge_tail (self, tail);
+  else
     {
-      const Row *last = loaded > 0 ? &g_array_index (self->rows, Row, loaded - 1) : NULL;
-
-      sqlite3_bind_int64 (stmt, 1, source->folder_id);
-      sqlite3_bind_int64 (stmt, 2, last != NULL ? last->date : G_MAXINT64);
-      sqlite3_bind_int64 (stmt, 3, last != NULL ? last->id : G_MAXINT64);
-      /* Room for what was counted, in one allocation */
-      g_array_set_size (self->rows, loaded + advertised);
-      g_array_set_size (self->rows, loaded);
-      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-        {
-          Row row;
-
-          row.date = sqlite3_column_int64 (stmt, 0);
-          row.id = sqlite3_column_int64 (stmt, 1);
-          row.source = source->tag;
-          g_array_append_val (self->rows, row);
-        }
-      if (rc != SQLITE_DONE)
-        g_warning ("Cannot read the message list: %s", sqlite3_errmsg (db));
-      sqlite3_finalize (stmt);
+      /* Read on the spot when needed */
+      g_clear_object (&self->tail_cancellable);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
     }
+}
 
-  if (self->rows->len != loaded + advertised)
-    g_list_model_items_changed (G_LIST_MODEL (self), loaded, advertised,
-                                self->rows->len - loaded);
+/* A large folder opens with its first page; the rest of its rows are read
+ * by a worker right away, on a connection of its own, so that scrolling
+ * far does not read 100,000 rows on the main thread. */
+static void
+tail_scan_start (PfMessageListModel *self)
+{
+  Source *source = self->tail_source;
+  g_autoptr(GTask) task = NULL;
+  TailScan *scan = g_new0 (TailScan, 1);
+
+  scan->db_path = g_build_filename (pf_store_get_data_dir (source->store), "index.sqlite", NULL);
+  scan->folder_id = source->folder_id;
+  scan->after = tail_start (self);
+  scan->after.source = source->tag;
+  scan->expected = self->tail_count;
+  g_clear_object (&self->tail_cancellable);
+  self->tail_cancellable = g_cancellable_new ();
+  task = g_task_new (self, self->tail_cancellable, tail_scanned_cb, NULL);
+  g_task_set_source_tag (task, tail_scan_start);
+  g_task_set_task_data (task, scan, (GDestroyNotify) tail_scan_free);
+  g_task_run_in_thread (task, tail_worker);
 }
 
 /* Changes */
@@ -1270,6 +1387,7 @@ pf_message_list_model_dispose (GObject *object)
   PfMessageSummary *summary;
 
   g_cancellable_cancel (self->thread_cancellable);
+  g_cancellable_cancel (self->tail_cancellable);
   while ((summary = g_queue_pop_head (&self->cache)) != NULL)
     {
       summary->in_lru = FALSE;
@@ -1293,6 +1411,7 @@ pf_message_list_model_finalize (GObject *object)
   g_clear_pointer (&self->live, g_hash_table_unref);
   g_clear_pointer (&self->thread_counts, g_hash_table_unref);
   g_clear_object (&self->thread_cancellable);
+  g_clear_object (&self->tail_cancellable);
 
   G_OBJECT_CLASS (pf_message_list_model_parent_class)->finalize (object);
 }
@@ -1478,6 +1597,7 @@ pf_message_list_model_add_source (PfMessageListModel  *self,
         {
           self->tail_source = source;
           self->tail_count = total - self->rows->len;
+          tail_scan_start (self);
         }
     }
   else if (!source_load_rows (source, self->rows, error))
@@ -1674,14 +1794,16 @@ pf_message_list_model_new_for_folder_threads (PfStore *store,
  * pf_message_list_model_get_loading:
  * @self: a #PfMessageListModel
  *
- * Returns: whether a conversations list is still reading its folder
+ * Returns: whether the model is still reading rows in a worker: a
+ *   conversations list its folder, a large folder the rows after its
+ *   first page
  */
 gboolean
 pf_message_list_model_get_loading (PfMessageListModel *self)
 {
   g_return_val_if_fail (PF_IS_MESSAGE_LIST_MODEL (self), FALSE);
 
-  return self->thread_scan_running;
+  return self->thread_scan_running || self->tail_cancellable != NULL;
 }
 
 /**

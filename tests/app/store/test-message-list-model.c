@@ -561,6 +561,73 @@ test_random_after_first_page (void)
   check_random (700);
 }
 
+/* A large folder opens with its first page; a worker reads the rest. The
+ * rows come complete and in order whether they are asked for before the
+ * worker is done (read on the spot; the worker's rows then go unused) or
+ * after. */
+static void
+test_tail (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("pf-store-XXXXXX", NULL);
+  g_autoptr(PfStore) store = pf_store_new_sync (dir, NULL, &error);
+  g_autoptr(PfStoreBatch) batch = pf_store_batch_new ();
+  const guint total = 700;
+  gint64 inbox;
+
+  g_assert_no_error (error);
+  inbox = test_create_folder (store, "INBOX", FALSE);
+  for (guint uid = 1; uid <= total; uid++)
+    pf_store_batch_take_message (batch, test_message (inbox, uid, 1000 + uid % 50, "Post",
+                                                      NULL, NULL));
+  g_assert_true (test_apply (store, batch, &error));
+
+  for (guint early = 0; early < 2; early++)
+    {
+      g_autoptr(PfMessageListModel) model = pf_message_list_model_new_for_folder (store, inbox);
+      g_autoptr(GHashTable) seen = g_hash_table_new (g_int64_hash, g_int64_equal);
+      /* Room for all: the set points into it */
+      g_autoptr(GArray) ids = g_array_sized_new (FALSE, FALSE, sizeof (gint64), total);
+      guint items_changed = 0;
+      gint64 previous = G_MAXINT64;
+
+      g_signal_connect_swapped (model, "items-changed", G_CALLBACK (g_atomic_int_inc),
+                                &items_changed);
+      g_assert_true (pf_message_list_model_get_loading (model));
+      g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, total);
+      if (early)
+        {
+          /* The last row, before the worker is done */
+          g_autoptr(PfMessageSummary) last = g_list_model_get_item (G_LIST_MODEL (model),
+                                                                    total - 1);
+
+          g_assert_nonnull (last);
+          g_assert_false (pf_message_list_model_get_loading (model));
+        }
+      while (pf_message_list_model_get_loading (model))
+        g_main_context_iteration (NULL, TRUE);
+      /* Let a worker that is not wanted any more finish too */
+      for (guint i = 0; i < 20; i++)
+        g_main_context_iteration (NULL, FALSE);
+
+      g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, total);
+      g_assert_cmpuint (items_changed, ==, 0);
+      for (guint i = 0; i < total; i++)
+        {
+          g_autoptr(PfMessageSummary) item = g_list_model_get_item (G_LIST_MODEL (model), i);
+          gint64 id = pf_message_summary_get_id (item);
+
+          g_assert_cmpint (pf_message_summary_get_date (item), <=, previous);
+          previous = pf_message_summary_get_date (item);
+          g_assert_false (g_hash_table_contains (seen, &id));
+          g_array_append_val (ids, id);
+          g_hash_table_add (seen, &g_array_index (ids, gint64, ids->len - 1));
+        }
+      g_assert_null (g_list_model_get_item (G_LIST_MODEL (model), total));
+    }
+  test_remove_tree (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -569,6 +636,7 @@ main (int   argc,
 
   g_test_add_func ("/store/model/random", test_random);
   g_test_add_func ("/store/model/random-after-first-page", test_random_after_first_page);
+  g_test_add_func ("/store/model/tail", test_tail);
   g_test_add_func ("/store/model/unified-and-search", test_unified_and_search);
   g_test_add_func ("/store/model/threads", test_threads);
   if (g_test_slow ())
