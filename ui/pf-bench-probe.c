@@ -54,6 +54,17 @@ static struct
   gint64          last_frame_time;
   GArray         *frame_intervals; /* guint32 µs */
   GArray         *scroll_intervals;
+  GArray         *scroll_work;     /* guint32 µs from before-paint to after-paint */
+  GArray         *long_frame_parts;/* gint64 septets for each scroll frame over 32 ms
+                                    * or with over 16 ms of work: ended at, interval,
+                                    * idle before it, update and layout, paint,
+                                    * after paint, the main thread's CPU
+                                    * time in it (µs) */
+  gint64          frame_begin;     /* monotonic µs of the phases of this frame */
+  gint64          frame_cpu_begin; /* the main thread's CPU time µs at its start */
+  gint64          frame_layout;
+  gint64          frame_paint;
+  gint64          frame_end;       /* of the frame before */
 
   gboolean        scroll_started;
   gboolean        scrolling;
@@ -198,11 +209,51 @@ message_list_with_rows (void)
   return view;
 }
 
+/* µs of CPU the calling thread used so far */
+static gint64
+thread_cpu_time (void)
+{
+  struct timespec now;
+
+  if (clock_gettime (CLOCK_THREAD_CPUTIME_ID, &now) != 0)
+    return 0;
+  return (gint64) now.tv_sec * G_USEC_PER_SEC + now.tv_nsec / 1000;
+}
+
+/* The phases of a frame: these run after GDK's own handlers of the same
+ * signal, so layout and paint are done when they are called. */
+static void
+on_before_paint_cb (GdkFrameClock *clock,
+                    gpointer       user_data)
+{
+  probe.frame_begin = g_get_monotonic_time ();
+  probe.frame_cpu_begin = thread_cpu_time ();
+  probe.frame_layout = probe.frame_paint = 0;
+}
+
+static void
+on_layout_cb (GdkFrameClock *clock,
+              gpointer       user_data)
+{
+  probe.frame_layout = g_get_monotonic_time ();
+}
+
+static void
+on_paint_cb (GdkFrameClock *clock,
+             gpointer       user_data)
+{
+  probe.frame_paint = g_get_monotonic_time ();
+}
+
 static void
 on_after_paint_cb (GdkFrameClock *clock,
                    gpointer       user_data)
 {
   gint64 frame_time = gdk_frame_clock_get_frame_time (clock);
+  gint64 now = g_get_monotonic_time ();
+  gint64 begin = probe.frame_begin ? probe.frame_begin : now;
+  gint64 layout = probe.frame_layout ? probe.frame_layout : begin;
+  gint64 paint = probe.frame_paint ? probe.frame_paint : layout;
 
   if (probe.last_frame_time == 0)
     pf_bench_probe_mark ("first-frame");
@@ -214,15 +265,28 @@ on_after_paint_cb (GdkFrameClock *clock,
           gint64 interval = frame_time - probe.last_frame_time;
 
           record (probe.scroll_intervals, interval);
+          record (probe.scroll_work, now - begin);
           if (interval > 32 * 1000)
             {
               gint64 pair[2] = { since_exec (frame_time), interval };
 
               g_array_append_vals (probe.long_frames, pair, 2);
             }
+          /* Frames that missed their time or took long themselves */
+          if (interval > 32 * 1000 || now - begin > 16 * 1000)
+            {
+              gint64 parts[7] = { since_exec (now), interval,
+                                  probe.frame_end ? begin - probe.frame_end : 0,
+                                  layout - begin, paint - layout, now - paint,
+                                  thread_cpu_time () - probe.frame_cpu_begin };
+
+              g_array_append_vals (probe.long_frame_parts, parts, 7);
+            }
         }
     }
   probe.last_frame_time = frame_time;
+  probe.frame_end = now;
+  probe.frame_begin = 0;
 
   if (!pf_bench_probe_has_mark ("first-frame-with-rows"))
     {
@@ -249,6 +313,9 @@ watch_clock (GtkWidget *widget)
 
   probe.frame_clock = clock;
   g_object_add_weak_pointer (G_OBJECT (clock), (gpointer *) &probe.frame_clock);
+  g_signal_connect (clock, "before-paint", G_CALLBACK (on_before_paint_cb), NULL);
+  g_signal_connect (clock, "layout", G_CALLBACK (on_layout_cb), NULL);
+  g_signal_connect (clock, "paint", G_CALLBACK (on_paint_cb), NULL);
   g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint_cb), NULL);
 }
 
@@ -340,6 +407,8 @@ pf_bench_probe_init (void)
                           * 1000;
   probe.frame_intervals = g_array_new (FALSE, FALSE, sizeof (guint32));
   probe.scroll_intervals = g_array_new (FALSE, FALSE, sizeof (guint32));
+  probe.scroll_work = g_array_new (FALSE, FALSE, sizeof (guint32));
+  probe.long_frame_parts = g_array_new (FALSE, FALSE, sizeof (gint64));
   probe.scroll_duration = (scroll_seconds ? g_ascii_strtod (scroll_seconds, NULL) : 10.0)
                           * G_USEC_PER_SEC;
   if (probe.scroll_duration <= 0)
@@ -627,6 +696,20 @@ pf_bench_probe_dump (void)
 
   append_pairs (json, "long_blocks", probe.long_blocks);
   append_pairs (json, "long_frames", probe.long_frames);
+  g_string_append (json, "  \"slow_frames\": [");
+  for (guint i = 0; i + 6 < probe.long_frame_parts->len; i += 7)
+    g_string_append_printf (json, "%s{\"ended_ms\": %.1f, \"interval_ms\": %.1f, "
+                            "\"idle_before_ms\": %.1f, \"layout_ms\": %.1f, "
+                            "\"paint_ms\": %.1f, \"after_paint_ms\": %.1f, "
+                            "\"cpu_ms\": %.1f}", i ? ", " : "",
+                            g_array_index (probe.long_frame_parts, gint64, i) / 1000.0,
+                            g_array_index (probe.long_frame_parts, gint64, i + 1) / 1000.0,
+                            g_array_index (probe.long_frame_parts, gint64, i + 2) / 1000.0,
+                            g_array_index (probe.long_frame_parts, gint64, i + 3) / 1000.0,
+                            g_array_index (probe.long_frame_parts, gint64, i + 4) / 1000.0,
+                            g_array_index (probe.long_frame_parts, gint64, i + 5) / 1000.0,
+                            g_array_index (probe.long_frame_parts, gint64, i + 6) / 1000.0);
+  g_string_append (json, "],\n");
   g_string_append_printf (json, "  \"loop\": {\"interval_ms\": %d, ", LOOP_INTERVAL_MS);
   append_stats (json, probe.loop_gaps, 16);
   g_string_append (json, ", \"histogram\": [");
@@ -643,6 +726,8 @@ pf_bench_probe_dump (void)
   append_stats (json, probe.frame_intervals, 32);
   g_string_append (json, "},\n  \"scroll_frames\": {");
   append_stats (json, probe.scroll_intervals, 32);
+  g_string_append (json, "},\n  \"scroll_work\": {");
+  append_stats (json, probe.scroll_work, 16);
   g_string_append_printf (json, "},\n  \"peak_rss_kb\": %" G_GUINT64_FORMAT ",\n"
                           "  \"rss_kb\": %" G_GUINT64_FORMAT "\n}\n",
                           status_kb (status, "VmHWM:"), status_kb (status, "VmRSS:"));

@@ -19,7 +19,8 @@
 #           and reports the intervals between frames meanwhile.
 # A run that never reaches its mark ends after PF_BENCH_TIMEOUT seconds
 # (default 60); what it did not reach is printed as not measured.
-# PF_BENCH_PARTS=scroll,select,sync picks the parts after the launches.
+# PF_BENCH_PARTS=scroll,select,sync picks the parts after the launches;
+# PF_BENCH_SCROLL_RUNS=N scrolls N times (default once).
 
 import configparser
 import json
@@ -39,6 +40,7 @@ CLI = os.path.abspath(sys.argv[1])
 GUI = os.path.abspath(sys.argv[2])
 RUNS = int(sys.argv[3]) if len(sys.argv) > 3 else 5
 TIMEOUT = float(os.environ.get("PF_BENCH_TIMEOUT", "60"))
+LONG_BLOCK_MS = int(os.environ.get("PF_BENCH_LONG_BLOCK_MS", "50"))
 SCROLL_SECONDS = float(os.environ.get("PF_BENCH_SCROLL_SECONDS", "10"))
 # PF_BENCH_PARTS: which parts after the launches, of "scroll,select,sync"
 PARTS = os.environ.get("PF_BENCH_PARTS", "scroll,select,sync").split(",")
@@ -250,7 +252,8 @@ def main():
         print(f"  {ended_runs} runs did not quit by themselves and were ended")
 
     if "scroll" in PARTS:
-        scroll()
+        for _ in range(int(os.environ.get("PF_BENCH_SCROLL_RUNS", "1"))):
+            scroll()
     if "select" in PARTS:
         select_messages()
     if "sync" in PARTS:
@@ -276,7 +279,26 @@ def scroll():
               f"p95 {frames['p95_ms']:.1f} ms, max {frames['max_ms']:.1f} ms, "
               f"{frames['over_32_ms']} over 32 ms; main loop's longest block "
               f"{report['loop']['max_ms']:.0f} ms")
+        work = report.get("scroll_work")
+        if work:
+            print(f"  work in a frame (before-paint to after-paint): median {work['p50_ms']:.1f} ms, "
+                  f"p95 {work['p95_ms']:.1f} ms, p99 {work['p99_ms']:.1f} ms, "
+                  f"max {work['max_ms']:.1f} ms, {work['over_16_ms']} over 16 ms")
         print_long(report, "long_frames", "frame of")
+        slow = report.get("slow_frames", [])
+        if slow:
+            print(f"  frames over 32 ms or with over 16 ms of work: {len(slow)}")
+        for parts in slow[:int(os.environ.get("PF_BENCH_LIST", "10"))]:
+            print(f"    at {parts['ended_ms']:.0f} ms: interval {parts['interval_ms']:.1f} ms, "
+                  f"idle before {parts['idle_before_ms']:.1f}, update+layout "
+                  f"{parts['layout_ms']:.1f}, paint {parts['paint_ms']:.1f}, "
+                  f"after {parts['after_paint_ms']:.1f}; CPU {parts.get('cpu_ms', 0):.1f}")
+        start, done = mark(report, "scroll-start"), mark(report, "scroll-done")
+        during = [b for b in report.get("long_blocks", [])
+                  if start <= b["ended_ms"] <= done]
+        print(f"  main loop blocks over {LONG_BLOCK_MS} ms while scrolling: {len(during)}"
+              + (f", longest {max(b['ms'] for b in during):.0f} ms" if during else ""))
+        print_long(dict(report, long_blocks=during), "long_blocks", "blocked")
 
 
 main()
