@@ -104,6 +104,58 @@ static struct {
   int                   caption_height;
 } metrics;
 
+/* Translations looked up once: gettext for each of hundreds of rows
+ * bound in one frame showed in profiles. */
+static struct {
+  gsize       initialized;
+  const char *time_format;
+  const char *weekday_format;
+  const char *date_format;
+  const char *label_format;
+  const char *unread;
+  const char *starred;
+  const char *attachments;
+  const char *answered;
+  const char *no_subject;
+  const char *unknown_sender;
+} words;
+
+static void
+ensure_words (void)
+{
+  if (!g_once_init_enter (&words.initialized))
+    return;
+  /* Translators: the time of a message from today in the message list,
+   * see the g_date_time_format() documentation (%l:%M %p for 12 hours) */
+  words.time_format = C_("message list time", "%H:%M");
+  /* Translators: the date of a message of the last six days: the weekday */
+  words.weekday_format = C_("message list weekday", "%A");
+  /* Translators: the date of an older message: the locale's date format */
+  words.date_format = C_("message list date", "%x");
+  /* Translators: what a screen reader says for a message row: sender,
+   * subject and date, then the states below */
+  words.label_format = _("%s, %s, %s");
+  words.unread = _("unread");
+  words.starred = _("starred");
+  words.attachments = _("with attachments");
+  words.answered = _("answered");
+  words.no_subject = _("(no subject)");
+  words.unknown_sender = _("(unknown sender)");
+  g_once_init_leave (&words.initialized, 1);
+}
+
+/* The number of the day @unix_time falls on in @zone, counted from the
+ * epoch's. */
+static gint64
+local_day (GTimeZone *zone,
+           gint64     unix_time)
+{
+  int interval = g_time_zone_find_interval (zone, G_TIME_TYPE_UNIVERSAL, unix_time);
+  gint64 local = unix_time + (interval >= 0 ? g_time_zone_get_offset (zone, interval) : 0);
+
+  return local >= 0 ? local / 86400 : (local - 86399) / 86400;
+}
+
 /**
  * pf_message_row_format_date:
  * @unix_time: a date, in seconds since the epoch
@@ -121,31 +173,50 @@ pf_message_row_format_date (gint64     unix_time,
   /* Rows are bound by the hundred while scrolling: the time zone and
    * "today" are worked out once a minute, not for each of them (GLib
    * 2.74 reads the zone file again for every "local" date when TZ is
-   * not set). */
+   * not set), and a day before today is formatted once: its text is
+   * the same for every message of that day. */
   static GTimeZone *cached_zone;
   static GDateTime *cached_today;
+  static gint64 cached_today_day;
+  static GHashTable *cached_days;  /* local day number → text */
   static gint64 cached_at;
   gint64 monotonic = g_get_monotonic_time ();
   g_autoptr(GDateTime) utc = NULL;
   g_autoptr(GDateTime) date = NULL;
   g_autoptr(GDateTime) today = NULL;
   g_autoptr(GDateTime) week_ago = NULL;
+  gint64 day = 0;
+  char *text;
 
+  ensure_words ();
   if (cached_zone == NULL || monotonic - cached_at > 60 * G_USEC_PER_SEC)
     {
       g_autoptr(GDateTime) local_now = NULL;
 
       g_clear_pointer (&cached_zone, g_time_zone_unref);
       g_clear_pointer (&cached_today, g_date_time_unref);
+      g_clear_pointer (&cached_days, g_hash_table_unref);
       cached_zone = g_time_zone_new_local ();
       local_now = g_date_time_new_now (cached_zone);
       cached_today = g_date_time_new (cached_zone, g_date_time_get_year (local_now),
                                       g_date_time_get_month (local_now),
                                       g_date_time_get_day_of_month (local_now), 0, 0, 0);
+      cached_today_day = local_day (cached_zone, g_date_time_to_unix (cached_today));
+      cached_days = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
       cached_at = monotonic;
     }
 
-  utc = unix_time > 0 ? g_date_time_new_from_unix_utc (unix_time) : NULL;
+  if (unix_time <= 0)
+    return g_strdup ("");
+
+  if (now == NULL)
+    {
+      day = local_day (cached_zone, unix_time);
+      if (day < cached_today_day && (text = g_hash_table_lookup (cached_days, &day)) != NULL)
+        return g_strdup (text);
+    }
+
+  utc = g_date_time_new_from_unix_utc (unix_time);
   date = utc != NULL ? g_date_time_to_timezone (utc, cached_zone) : NULL;
   if (date == NULL)
     return g_strdup ("");
@@ -159,14 +230,19 @@ pf_message_row_format_date (gint64     unix_time,
 
   if (g_date_time_compare (date, today) >= 0 &&
       g_date_time_difference (date, today) < G_TIME_SPAN_DAY)
-    /* Translators: the time of a message from today in the message list,
-     * see the g_date_time_format() documentation (%l:%M %p for 12 hours) */
-    return g_date_time_format (date, C_("message list time", "%H:%M"));
+    return g_date_time_format (date, words.time_format);
   if (g_date_time_compare (date, week_ago) >= 0 && g_date_time_compare (date, today) < 0)
-    /* Translators: the date of a message of the last six days: the weekday */
-    return g_date_time_format (date, C_("message list weekday", "%A"));
-  /* Translators: the date of an older message: the locale's date format */
-  return g_date_time_format (date, C_("message list date", "%x"));
+    text = g_date_time_format (date, words.weekday_format);
+  else
+    text = g_date_time_format (date, words.date_format);
+
+  if (now == NULL && day < cached_today_day && text != NULL)
+    {
+      if (g_hash_table_size (cached_days) >= 4096)
+        g_hash_table_remove_all (cached_days);
+      g_hash_table_insert (cached_days, g_memdup2 (&day, sizeof day), g_strdup (text));
+    }
+  return text;
 }
 
 static const char *
@@ -176,7 +252,7 @@ sender_of (PfMessageSummary *summary)
 
   if (from == NULL || *from == '\0')
     from = pf_message_summary_get_from_address (summary);
-  return from != NULL && *from != '\0' ? from : _("(unknown sender)");
+  return from != NULL && *from != '\0' ? from : words.unknown_sender;
 }
 
 /* A copy of @text short enough to lay out on one line, cut at a
@@ -213,18 +289,16 @@ update_accessible (PfMessageRow *self)
   guint count = pf_message_summary_get_thread_count (self->summary);
   g_autoptr(GString) accessible = g_string_new (NULL);
 
-  /* Translators: what a screen reader says for a message row: sender,
-   * subject and date, then the states below */
-  g_string_printf (accessible, _("%s, %s, %s"), self->texts[TEXT_SENDER],
+  g_string_printf (accessible, words.label_format, self->texts[TEXT_SENDER],
                    self->texts[TEXT_SUBJECT], self->texts[TEXT_DATE]);
   if (self->unread)
-    g_string_append_printf (accessible, ", %s", _("unread"));
+    g_string_append_printf (accessible, ", %s", words.unread);
   if (self->flagged)
-    g_string_append_printf (accessible, ", %s", _("starred"));
+    g_string_append_printf (accessible, ", %s", words.starred);
   if (self->attachment)
-    g_string_append_printf (accessible, ", %s", _("with attachments"));
+    g_string_append_printf (accessible, ", %s", words.attachments);
   if (self->answered)
-    g_string_append_printf (accessible, ", %s", _("answered"));
+    g_string_append_printf (accessible, ", %s", words.answered);
   if (self->conversations && count > 1)
     {
       g_autofree char *size = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u message",
@@ -249,6 +323,7 @@ update (PfMessageRow *self)
   char count_text[16];
   gboolean unread = pf_message_summary_get_is_unread (summary);
 
+  ensure_words ();
   if (self->unread != unread)
     {
       /* The weight is part of the layouts' attributes */
@@ -263,7 +338,7 @@ update (PfMessageRow *self)
   set_text (self, TEXT_SENDER, sender_of (summary));
   set_text (self, TEXT_DATE, date);
   set_text (self, TEXT_COUNT, self->conversations && count > 1 ? count_text : "");
-  set_text (self, TEXT_SUBJECT, subject != NULL && *subject != '\0' ? subject : _("(no subject)"));
+  set_text (self, TEXT_SUBJECT, subject != NULL && *subject != '\0' ? subject : words.no_subject);
   set_text (self, TEXT_PREVIEW, preview != NULL ? preview : "");
 
   update_accessible (self);
@@ -749,9 +824,9 @@ pf_message_row_set_summary (PfMessageRow     *self,
   g_set_object (&self->summary, summary);
   if (summary != NULL)
     {
-      self->notify_handler = g_signal_connect_object (summary, "notify",
-                                                      G_CALLBACK (on_summary_notify_cb), self,
-                                                      G_CONNECT_SWAPPED);
+      /* Disconnected when the row lets go of it: no closure watching */
+      self->notify_handler = g_signal_connect_swapped (summary, "notify",
+                                                       G_CALLBACK (on_summary_notify_cb), self);
       update (self);
     }
   else

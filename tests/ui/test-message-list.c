@@ -389,6 +389,65 @@ test_date_format (void)
     }
 }
 
+/* Without a given "now" the days before today are formatted once and
+ * kept: every time of such a day gets the text the uncached path gives. */
+static void
+test_date_format_cached (void)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr(GDateTime) today = g_date_time_new_local (g_date_time_get_year (now),
+                                                      g_date_time_get_month (now),
+                                                      g_date_time_get_day_of_month (now),
+                                                      0, 0, 0);
+  const int days[] = { 0, -1, -3, -6, -7, -40, -400 };
+  const int minutes[] = { 1, 7 * 60 + 13, 12 * 60, 23 * 60 + 58 };
+
+  for (guint d = 0; d < G_N_ELEMENTS (days); d++)
+    {
+      g_autoptr(GDateTime) day = g_date_time_add_days (today, days[d]);
+      g_autofree char *first = NULL;
+
+      for (guint m = 0; m < G_N_ELEMENTS (minutes); m++)
+        {
+          g_autoptr(GDateTime) date = g_date_time_add_minutes (day, minutes[m]);
+          gint64 unix_time = g_date_time_to_unix (date);
+          g_autofree char *expected = pf_message_row_format_date (unix_time, now);
+          g_autofree char *cached = pf_message_row_format_date (unix_time, NULL);
+          g_autofree char *again = pf_message_row_format_date (unix_time, NULL);
+
+          if (days[d] == 0 && g_date_time_compare (date, now) > 0)
+            continue;  /* later today: the list shows its time all the same */
+          g_assert_cmpstr (cached, ==, expected);
+          g_assert_cmpstr (again, ==, expected);
+          if (days[d] < 0)
+            {
+              /* One text for the whole day */
+              if (first == NULL)
+                first = g_strdup (cached);
+              g_assert_cmpstr (cached, ==, first);
+            }
+        }
+    }
+
+  {
+    /* Today's times are not kept as one text for the day */
+    g_autoptr(GDateTime) early = g_date_time_add_minutes (today, 1);
+    g_autofree char *early_text = pf_message_row_format_date (g_date_time_to_unix (early), NULL);
+    g_autofree char *now_text = pf_message_row_format_date (g_date_time_to_unix (now), NULL);
+
+    if (g_date_time_get_hour (now) > 0)
+      g_assert_cmpstr (early_text, !=, now_text);
+  }
+
+  {
+    /* The day changed while this ran: the texts may have, too */
+    g_autoptr(GDateTime) after = g_date_time_new_now_local ();
+
+    if (g_date_time_get_day_of_month (after) != g_date_time_get_day_of_month (now))
+      g_test_skip ("the day changed during the test");
+  }
+}
+
 static void
 on_notify_count (GObject    *object,
                  GParamSpec *pspec,
@@ -697,6 +756,7 @@ main (int   argc,
   adw_init ();
 
   g_test_add_func ("/ui/message-row/date", test_date_format);
+  g_test_add_func ("/ui/message-row/date-cached", test_date_format_cached);
 #define ADD(path, func) \
   g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("/ui/message-list/rows", test_rows);
