@@ -24,7 +24,10 @@
  * that draws its texts and icons itself instead of a dozen labels, images
  * and boxes: binding sets a few strings and asks for a redraw, never for
  * a new size (the height comes from the font alone). The list view maps
- * only the rows inside its view, so only those lay their text out.
+ * only the rows inside its view, so only those lay their text out, and
+ * only those read their message when bound and follow its changes; the
+ * others read it when mapped, or for their accessible label once the list
+ * has come to rest (see settle_later()).
  *
  * Fonts and colours come from the style: the row's font for sender and
  * subject (bold while unread), a smaller one for the date and preview,
@@ -70,6 +73,7 @@ struct _PfMessageRow
   graphene_rect_t   answered_rect;
 
   guint             dirty : N_TEXTS;  /* layouts whose text changed */
+  guint             stale : 1;        /* texts not read from the summary yet */
   guint             conversations : 1;
   guint             unread : 1;
   guint             flagged : 1;
@@ -324,6 +328,7 @@ update (PfMessageRow *self)
   gboolean unread = pf_message_summary_get_is_unread (summary);
 
   ensure_words ();
+  self->stale = FALSE;
   if (self->unread != unread)
     {
       /* The weight is part of the layouts' attributes */
@@ -351,6 +356,86 @@ on_summary_notify_cb (PfMessageRow *self,
                       GObject      *summary)
 {
   update (self);
+}
+
+/* Rows off screen: read once the list has been at rest for a moment, so
+ * that their accessible labels are right without costing anything while
+ * the list scrolls by (a far scroll binds all 200 rows GTK keeps). */
+#define SETTLE_MS 150
+
+static struct {
+  GHashTable *rows;         /* PfMessageRow (unowned; removed at dispose) */
+  guint       source_id;
+  gint64      last_change;  /* monotonic µs */
+} settling;
+
+static gboolean
+settle_cb (gpointer user_data)
+{
+  gint64 now = g_get_monotonic_time ();
+  gint64 deadline = now + 4 * 1000;
+  GHashTableIter iter;
+  gpointer row;
+
+  if (now - settling.last_change < SETTLE_MS * 1000)
+    return G_SOURCE_CONTINUE;
+
+  /* A few milliseconds at a time: a frame may be due */
+  g_hash_table_iter_init (&iter, settling.rows);
+  while (g_hash_table_iter_next (&iter, &row, NULL))
+    {
+      PfMessageRow *self = row;
+
+      g_hash_table_iter_remove (&iter);
+      if (self->stale && self->summary != NULL)
+        update (self);
+      if (g_get_monotonic_time () > deadline)
+        return G_SOURCE_CONTINUE;
+    }
+
+  settling.source_id = 0;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+settle_later (PfMessageRow *self)
+{
+  if (settling.rows == NULL)
+    settling.rows = g_hash_table_new (NULL, NULL);
+  g_hash_table_add (settling.rows, self);
+  settling.last_change = g_get_monotonic_time ();
+  if (settling.source_id == 0)
+    {
+      settling.source_id = g_timeout_add_full (G_PRIORITY_LOW, SETTLE_MS / 3, settle_cb,
+                                               NULL, NULL);
+      g_source_set_static_name (g_main_context_find_source_by_id (NULL, settling.source_id),
+                                "[postfach] message rows settle");
+    }
+}
+
+/* Follows the summary's changes while mapped */
+static void
+watch_summary (PfMessageRow *self,
+               gboolean      watch)
+{
+  if (!watch || self->summary == NULL)
+    {
+      if (self->notify_handler != 0)
+        g_clear_signal_handler (&self->notify_handler, self->summary);
+      return;
+    }
+  if (self->notify_handler == 0)
+    /* Disconnected when the row lets go of it: no closure watching */
+    self->notify_handler = g_signal_connect_swapped (self->summary, "notify",
+                                                     G_CALLBACK (on_summary_notify_cb), self);
+}
+
+/* The texts are read from the summary (when it was bound off screen) */
+static void
+ensure_fresh (PfMessageRow *self)
+{
+  if (self->stale && self->summary != NULL)
+    update (self);
 }
 
 static void
@@ -686,6 +771,32 @@ G_GNUC_END_IGNORE_DEPRECATIONS
 }
 
 static void
+pf_message_row_map (GtkWidget *widget)
+{
+  PfMessageRow *self = PF_MESSAGE_ROW (widget);
+
+  GTK_WIDGET_CLASS (pf_message_row_parent_class)->map (widget);
+  watch_summary (self, TRUE);
+  ensure_fresh (self);
+}
+
+static void
+pf_message_row_unmap (GtkWidget *widget)
+{
+  PfMessageRow *self = PF_MESSAGE_ROW (widget);
+
+  /* Changes made while off screen are read when mapped again, or once
+   * the list is at rest */
+  if (self->notify_handler != 0)
+    {
+      self->stale = TRUE;
+      settle_later (self);
+    }
+  watch_summary (self, FALSE);
+  GTK_WIDGET_CLASS (pf_message_row_parent_class)->unmap (widget);
+}
+
+static void
 pf_message_row_direction_changed (GtkWidget        *widget,
                                   GtkTextDirection  previous_direction)
 {
@@ -819,18 +930,20 @@ pf_message_row_set_summary (PfMessageRow     *self,
   if (self->summary == summary)
     return;
 
-  if (self->summary != NULL)
-    g_clear_signal_handler (&self->notify_handler, self->summary);
+  watch_summary (self, FALSE);
   g_set_object (&self->summary, summary);
-  if (summary != NULL)
+  if (summary == NULL)
+    gtk_widget_queue_draw (GTK_WIDGET (self));
+  else if (gtk_widget_get_mapped (GTK_WIDGET (self)))
     {
-      /* Disconnected when the row lets go of it: no closure watching */
-      self->notify_handler = g_signal_connect_swapped (summary, "notify",
-                                                       G_CALLBACK (on_summary_notify_cb), self);
+      watch_summary (self, TRUE);
       update (self);
     }
   else
-    gtk_widget_queue_draw (GTK_WIDGET (self));
+    {
+      self->stale = TRUE;
+      settle_later (self);
+    }
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SUMMARY]);
 }
 
@@ -863,8 +976,13 @@ pf_message_row_set_conversations (PfMessageRow *self,
   if (self->conversations == (guint) conversations)
     return;
   self->conversations = conversations;
-  if (self->summary != NULL)
+  if (self->summary != NULL && gtk_widget_get_mapped (GTK_WIDGET (self)))
     update (self);
+  else if (self->summary != NULL)
+    {
+      self->stale = TRUE;
+      settle_later (self);
+    }
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONVERSATIONS]);
 }
 
@@ -903,6 +1021,7 @@ pf_message_row_get_text (PfMessageRow     *self,
 
   g_return_val_if_fail (PF_IS_MESSAGE_ROW (self), NULL);
   g_return_val_if_fail ((guint) part < G_N_ELEMENTS (texts), NULL);
+  ensure_fresh (self);
   return self->summary != NULL ? self->texts[texts[part]] : NULL;
 }
 
@@ -921,6 +1040,7 @@ pf_message_row_get_emblems (PfMessageRow *self)
   g_return_val_if_fail (PF_IS_MESSAGE_ROW (self), 0);
   if (self->summary == NULL)
     return 0;
+  ensure_fresh (self);
   if (self->unread)
     emblems |= PF_MESSAGE_ROW_UNREAD;
   if (self->flagged)
@@ -948,8 +1068,9 @@ pf_message_row_dispose (GObject *object)
 {
   PfMessageRow *self = PF_MESSAGE_ROW (object);
 
-  if (self->summary != NULL)
-    g_clear_signal_handler (&self->notify_handler, self->summary);
+  watch_summary (self, FALSE);
+  if (settling.rows != NULL)
+    g_hash_table_remove (settling.rows, self);
   g_clear_object (&self->summary);
   for (guint i = 0; i < N_TEXTS; i++)
     {
@@ -1014,6 +1135,8 @@ pf_message_row_class_init (PfMessageRowClass *klass)
 
   widget_class->measure = pf_message_row_measure;
   widget_class->snapshot = pf_message_row_snapshot;
+  widget_class->map = pf_message_row_map;
+  widget_class->unmap = pf_message_row_unmap;
   widget_class->direction_changed = pf_message_row_direction_changed;
 
   properties[PROP_SUMMARY] =
