@@ -52,6 +52,7 @@ static struct
   GdkFrameClock  *frame_clock;     /* weak */
   GtkWidget      *frame_widget;    /* weak */
   gint64          last_frame_time;
+  gboolean        last_frame_scrolled;
   GArray         *frame_intervals; /* guint32 µs */
   GArray         *scroll_intervals;
   GArray         *scroll_work;     /* guint32 µs from before-paint to after-paint */
@@ -62,6 +63,8 @@ static struct
                                     * time in it (µs) */
   gint64          frame_begin;     /* monotonic µs of the phases of this frame */
   gint64          frame_cpu_begin; /* the main thread's CPU time µs at its start */
+  gint64          frame_update;    /* tick callbacks done */
+  gint64          frame_compute;   /* the toplevel's compute-size, if any */
   gint64          frame_layout;
   gint64          frame_paint;
   gint64          frame_end;       /* of the frame before */
@@ -228,7 +231,22 @@ on_before_paint_cb (GdkFrameClock *clock,
 {
   probe.frame_begin = g_get_monotonic_time ();
   probe.frame_cpu_begin = thread_cpu_time ();
-  probe.frame_layout = probe.frame_paint = 0;
+  probe.frame_update = probe.frame_compute = probe.frame_layout = probe.frame_paint = 0;
+}
+
+static void
+on_update_cb (GdkFrameClock *clock,
+              gpointer       user_data)
+{
+  probe.frame_update = g_get_monotonic_time ();
+}
+
+static void
+on_compute_size_cb (GdkToplevel     *toplevel,
+                    GdkToplevelSize *size,
+                    gpointer         user_data)
+{
+  probe.frame_compute = g_get_monotonic_time ();
 }
 
 static void
@@ -262,9 +280,13 @@ on_after_paint_cb (GdkFrameClock *clock,
       record (probe.frame_intervals, frame_time - probe.last_frame_time);
       if (probe.scrolling)
         {
-          gint64 interval = frame_time - probe.last_frame_time;
+          /* An interval counts from the first scroll frame on: the one
+           * before it, the first with rows, belongs to the start-up and
+           * is measured with it. */
+          gint64 interval = probe.last_frame_scrolled ? frame_time - probe.last_frame_time : 0;
 
-          record (probe.scroll_intervals, interval);
+          if (probe.last_frame_scrolled)
+            record (probe.scroll_intervals, interval);
           record (probe.scroll_work, now - begin);
           if (interval > 32 * 1000)
             {
@@ -275,16 +297,20 @@ on_after_paint_cb (GdkFrameClock *clock,
           /* Frames that missed their time or took long themselves */
           if (interval > 32 * 1000 || now - begin > 16 * 1000)
             {
-              gint64 parts[7] = { since_exec (now), interval,
+              gint64 update = probe.frame_update ? probe.frame_update : begin;
+              gint64 compute = probe.frame_compute ? probe.frame_compute : update;
+              gint64 parts[9] = { since_exec (now), interval,
                                   probe.frame_end ? begin - probe.frame_end : 0,
                                   layout - begin, paint - layout, now - paint,
-                                  thread_cpu_time () - probe.frame_cpu_begin };
+                                  thread_cpu_time () - probe.frame_cpu_begin,
+                                  update - begin, compute - update };
 
-              g_array_append_vals (probe.long_frame_parts, parts, 7);
+              g_array_append_vals (probe.long_frame_parts, parts, 9);
             }
         }
     }
   probe.last_frame_time = frame_time;
+  probe.last_frame_scrolled = probe.scrolling;
   probe.frame_end = now;
   probe.frame_begin = 0;
 
@@ -314,6 +340,11 @@ watch_clock (GtkWidget *widget)
   probe.frame_clock = clock;
   g_object_add_weak_pointer (G_OBJECT (clock), (gpointer *) &probe.frame_clock);
   g_signal_connect (clock, "before-paint", G_CALLBACK (on_before_paint_cb), NULL);
+  g_signal_connect_after (clock, "update", G_CALLBACK (on_update_cb), NULL);
+  if (GTK_IS_NATIVE (gtk_widget_get_root (widget)) &&
+      GDK_IS_TOPLEVEL (gtk_native_get_surface (GTK_NATIVE (gtk_widget_get_root (widget)))))
+    g_signal_connect (gtk_native_get_surface (GTK_NATIVE (gtk_widget_get_root (widget))),
+                      "compute-size", G_CALLBACK (on_compute_size_cb), NULL);
   g_signal_connect (clock, "layout", G_CALLBACK (on_layout_cb), NULL);
   g_signal_connect (clock, "paint", G_CALLBACK (on_paint_cb), NULL);
   g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint_cb), NULL);
@@ -697,18 +728,21 @@ pf_bench_probe_dump (void)
   append_pairs (json, "long_blocks", probe.long_blocks);
   append_pairs (json, "long_frames", probe.long_frames);
   g_string_append (json, "  \"slow_frames\": [");
-  for (guint i = 0; i + 6 < probe.long_frame_parts->len; i += 7)
+  for (guint i = 0; i + 8 < probe.long_frame_parts->len; i += 9)
     g_string_append_printf (json, "%s{\"ended_ms\": %.1f, \"interval_ms\": %.1f, "
                             "\"idle_before_ms\": %.1f, \"layout_ms\": %.1f, "
                             "\"paint_ms\": %.1f, \"after_paint_ms\": %.1f, "
-                            "\"cpu_ms\": %.1f}", i ? ", " : "",
+                            "\"cpu_ms\": %.1f, \"update_ms\": %.1f, "
+                            "\"to_compute_size_ms\": %.1f}", i ? ", " : "",
                             g_array_index (probe.long_frame_parts, gint64, i) / 1000.0,
                             g_array_index (probe.long_frame_parts, gint64, i + 1) / 1000.0,
                             g_array_index (probe.long_frame_parts, gint64, i + 2) / 1000.0,
                             g_array_index (probe.long_frame_parts, gint64, i + 3) / 1000.0,
                             g_array_index (probe.long_frame_parts, gint64, i + 4) / 1000.0,
                             g_array_index (probe.long_frame_parts, gint64, i + 5) / 1000.0,
-                            g_array_index (probe.long_frame_parts, gint64, i + 6) / 1000.0);
+                            g_array_index (probe.long_frame_parts, gint64, i + 6) / 1000.0,
+                            g_array_index (probe.long_frame_parts, gint64, i + 7) / 1000.0,
+                            g_array_index (probe.long_frame_parts, gint64, i + 8) / 1000.0);
   g_string_append (json, "],\n");
   g_string_append_printf (json, "  \"loop\": {\"interval_ms\": %d, ", LOOP_INTERVAL_MS);
   append_stats (json, probe.loop_gaps, 16);

@@ -292,7 +292,9 @@ def scroll():
             print(f"    at {parts['ended_ms']:.0f} ms: interval {parts['interval_ms']:.1f} ms, "
                   f"idle before {parts['idle_before_ms']:.1f}, update+layout "
                   f"{parts['layout_ms']:.1f}, paint {parts['paint_ms']:.1f}, "
-                  f"after {parts['after_paint_ms']:.1f}; CPU {parts.get('cpu_ms', 0):.1f}")
+                  f"after {parts['after_paint_ms']:.1f}; CPU {parts.get('cpu_ms', 0):.1f}; "
+                  f"update {parts.get('update_ms', 0):.1f}, "
+                  f"update → compute-size {parts.get('to_compute_size_ms', 0):.1f}")
         start, done = mark(report, "scroll-start"), mark(report, "scroll-done")
         during = [b for b in report.get("long_blocks", [])
                   if start <= b["ended_ms"] <= done]

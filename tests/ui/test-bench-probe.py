@@ -118,6 +118,11 @@ if DISPLAY:
         check(frames["count"] >= 10, f"{frames['count']} frames while scrolling")
         check(0 < frames["p50_ms"] <= frames["max_ms"], f"frame stats: {frames}")
         check(report["frames"]["count"] >= frames["count"], "frames fewer than scroll frames")
+        # Each scroll frame's work; intervals only from the first scroll frame on
+        work = report["scroll_work"]
+        check(work["count"] == frames["count"] + 1,
+              f"{work['count']} frames' work for {frames['count']} intervals")
+        check(0 < work["p50_ms"] <= work["max_ms"], f"work stats: {work}")
 
 
 sys.exit(tap.run())
