@@ -13,6 +13,7 @@
 
 #include "account/pf-account-manager.h"
 #include "account/pf-secret-store.h"
+#include "net/pf-net-reader.h"
 #include "store/pf-folder-tree-model.h"
 #include "store/pf-message-list-model.h"
 #include "sync/pf-account-service.h"
@@ -427,6 +428,9 @@ pf_application_startup (GApplication *app)
 
   g_set_application_name (_("Postfach"));
   gtk_window_set_default_icon_name (APPLICATION_ID);
+  /* Mail coming in while the window scrolls or animates waits for the
+   * gaps between frames: network I/O below GDK's redraw priority */
+  pf_net_set_io_priority (G_PRIORITY_DEFAULT_IDLE);
 
   /* One schema for release and development builds alike. */
   self->settings = g_settings_new ("org.postfach.Postfach");

@@ -602,7 +602,7 @@ start_handshake (PfNetConnection *self,
   g_signal_connect_object (self->tls_connection, "accept-certificate",
                            G_CALLBACK (on_accept_certificate_cb), self, 0);
 
-  g_tls_connection_handshake_async (self->tls_connection, G_PRIORITY_DEFAULT,
+  g_tls_connection_handshake_async (self->tls_connection, pf_net_get_io_priority (),
                                     g_task_get_cancellable (task), handshake_cb, task);
 }
 
@@ -678,6 +678,8 @@ pf_net_connection_connect_async (PfNetConnection     *self,
   g_return_if_fail (self->socket_connection == NULL);
 
   task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_priority (task, pf_net_get_io_priority ());
   g_task_set_source_tag (task, pf_net_connection_connect_async);
 
   client = g_socket_client_new ();
@@ -726,6 +728,8 @@ pf_net_connection_start_tls_async (PfNetConnection     *self,
   g_return_if_fail (g_queue_is_empty (&self->sends));
 
   task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_priority (task, pf_net_get_io_priority ());
   g_task_set_source_tag (task, pf_net_connection_start_tls_async);
 
   if (pf_net_reader_get_available (self->reader) > 0)
@@ -774,6 +778,8 @@ pf_net_connection_wait_sent_async (PfNetConnection     *self,
   g_return_if_fail (PF_IS_NET_CONNECTION (self));
 
   task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_priority (task, pf_net_get_io_priority ());
   g_task_set_source_tag (task, pf_net_connection_wait_sent_async);
 
   if (g_queue_is_empty (&self->sends))
@@ -980,7 +986,7 @@ send_cb (GObject      *object,
    * must see the whole command now. */
   if (G_OUTPUT_STREAM (object) == self->compressed_output)
     {
-      g_output_stream_flush_async (G_OUTPUT_STREAM (object), G_PRIORITY_DEFAULT,
+      g_output_stream_flush_async (G_OUTPUT_STREAM (object), pf_net_get_io_priority (),
                                    g_task_get_cancellable (send->task), flush_cb, self);
       return;
     }
@@ -1013,7 +1019,7 @@ send_next (PfNetConnection *self)
                                            : g_io_stream_get_output_stream (get_stream (self));
   data = g_bytes_get_data (send->data, &length);
   self->writing = TRUE;
-  g_output_stream_write_all_async (output, data, length, G_PRIORITY_DEFAULT,
+  g_output_stream_write_all_async (output, data, length, pf_net_get_io_priority (),
                                    g_task_get_cancellable (send->task),
                                    send_cb, g_object_ref (self));
 }
@@ -1047,6 +1053,7 @@ pf_net_connection_send_async (PfNetConnection     *self,
 
   send = g_new0 (PendingSend, 1);
   send->task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_priority (send->task, pf_net_get_io_priority ());
   g_task_set_source_tag (send->task, pf_net_connection_send_async);
   send->data = g_bytes_ref (data);
 
@@ -1123,6 +1130,8 @@ pf_net_connection_close_async (PfNetConnection     *self,
   g_return_if_fail (PF_IS_NET_CONNECTION (self));
 
   task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_priority (task, pf_net_get_io_priority ());
   g_task_set_source_tag (task, pf_net_connection_close_async);
 
   self->connected = FALSE;
@@ -1134,7 +1143,7 @@ pf_net_connection_close_async (PfNetConnection     *self,
       return;
     }
 
-  g_io_stream_close_async (stream, G_PRIORITY_DEFAULT, cancellable, close_cb, task);
+  g_io_stream_close_async (stream, pf_net_get_io_priority (), cancellable, close_cb, task);
 }
 
 gboolean

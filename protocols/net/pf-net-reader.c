@@ -15,6 +15,34 @@
 #include "pf-net-error.h"
 #include "pf-net-reader.h"
 
+static int io_priority = G_PRIORITY_DEFAULT;
+
+/**
+ * pf_net_set_io_priority:
+ * @priority: a main-loop priority such as %G_PRIORITY_DEFAULT (the default)
+ *
+ * Sets the priority of the network I/O, and of the completion of the
+ * calls built on it, started from now on. A window sets one below its
+ * redraws' (%G_PRIORITY_DEFAULT_IDLE): mail arriving in the background
+ * then fills the gaps between frames instead of delaying them.
+ */
+void
+pf_net_set_io_priority (int priority)
+{
+  g_atomic_int_set (&io_priority, priority);
+}
+
+/**
+ * pf_net_get_io_priority:
+ *
+ * Returns: the priority set with pf_net_set_io_priority()
+ */
+int
+pf_net_get_io_priority (void)
+{
+  return g_atomic_int_get (&io_priority);
+}
+
 /*
  * A receive buffer over a stream, for line-based protocols with counted
  * literals (IMAP) and dot-terminated blocks (POP3, SMTP replies).
@@ -345,6 +373,8 @@ pf_net_reader_fill_async (PfNetReader         *self,
   g_return_if_fail (!self->busy);
 
   task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_priority (task, pf_net_get_io_priority ());
   g_task_set_source_tag (task, pf_net_reader_fill_async);
 
   if (!make_room (self, &error))
@@ -357,7 +387,7 @@ pf_net_reader_fill_async (PfNetReader         *self,
   g_input_stream_read_async (self->stream,
                              self->buffer + self->end,
                              self->allocated - self->end,
-                             G_PRIORITY_DEFAULT, cancellable,
+                             pf_net_get_io_priority (), cancellable,
                              fill_cb, g_steal_pointer (&task));
 }
 
@@ -460,6 +490,8 @@ pf_net_reader_read_line_async (PfNetReader         *self,
   g_return_if_fail (PF_IS_NET_READER (self));
 
   task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_priority (task, pf_net_get_io_priority ());
   g_task_set_source_tag (task, pf_net_reader_read_line_async);
   /* A line taken from the buffer is returned even if the cancellable
    * fired meanwhile: otherwise it would be lost. */
@@ -592,7 +624,7 @@ read_bytes_step (GTask *task_in)
       /* The bytes stay in the buffer until written: no fill meanwhile. */
       self->busy = TRUE;
       rb->writing = take;
-      g_output_stream_write_all_async (rb->sink, data, take, G_PRIORITY_DEFAULT, cancellable,
+      g_output_stream_write_all_async (rb->sink, data, take, pf_net_get_io_priority (), cancellable,
                                        read_bytes_write_cb, g_steal_pointer (&task));
       return;
     }
@@ -638,6 +670,8 @@ pf_net_reader_read_bytes_async (PfNetReader         *self,
     rb->collected = g_byte_array_sized_new (MIN (count, (gsize) READ_CHUNK));
 
   task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_priority (task, pf_net_get_io_priority ());
   g_task_set_source_tag (task, pf_net_reader_read_bytes_async);
   g_task_set_check_cancellable (task, FALSE);
   g_task_set_task_data (task, rb, (GDestroyNotify) read_bytes_free);

@@ -65,4 +65,9 @@ GBytes        *pf_net_reader_read_bytes_finish (PfNetReader         *self,
                                                 GAsyncResult        *result,
                                                 GError             **error);
 
+/* The main-loop priority of all network I/O (reads, writes, TLS
+ * handshakes, closes) and of the completion of the calls that wrap it */
+void pf_net_set_io_priority (int priority);
+int  pf_net_get_io_priority (void);
+
 G_END_DECLS

@@ -641,6 +641,72 @@ test_line_socket_pieces (SocketFixture *fixture,
   g_ptr_array_unref (writer.pieces);
 }
 
+/* --- I/O priority ----------------------------------------------------------- */
+
+typedef struct
+{
+  GString     *order;
+  PfNetReader *reader;
+  guint        pending;
+} PriorityRun;
+
+static void
+on_priority_line_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  PriorityRun *run = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = pf_net_reader_read_line_finish (run->reader, result, NULL, &error);
+
+  g_assert_no_error (error);
+  g_string_append (run->order, "read ");
+  run->pending--;
+}
+
+static gboolean
+on_priority_idle_cb (gpointer user_data)
+{
+  PriorityRun *run = user_data;
+
+  g_string_append (run->order, "idle ");
+  run->pending--;
+  return G_SOURCE_REMOVE;
+}
+
+/* A line already waiting in the socket and an idle of a priority between
+ * G_PRIORITY_DEFAULT and G_PRIORITY_DEFAULT_IDLE (as GDK's redraw is): the
+ * read comes first at the default I/O priority, after the idle at
+ * G_PRIORITY_DEFAULT_IDLE (what the window sets). */
+static void
+test_io_priority (SocketFixture *fixture,
+                  gconstpointer  data)
+{
+  const struct {
+    int         io_priority;
+    const char *order;
+  } cases[] = {
+    { G_PRIORITY_DEFAULT, "read idle " },
+    { G_PRIORITY_DEFAULT_IDLE, "idle read " },
+  };
+
+  g_assert_cmpint (pf_net_get_io_priority (), ==, G_PRIORITY_DEFAULT);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      PriorityRun run = { g_string_new (NULL), fixture->reader, 2 };
+
+      socket_write (fixture, "* OK ready\r\n", 12);
+      pf_net_set_io_priority (cases[i].io_priority);
+      pf_net_reader_read_line_async (fixture->reader, NULL, on_priority_line_cb, &run);
+      g_idle_add_full (G_PRIORITY_HIGH_IDLE + 20, on_priority_idle_cb, &run, NULL);
+      while (run.pending > 0)
+        g_main_context_iteration (NULL, TRUE);
+      g_assert_cmpstr (run.order->str, ==, cases[i].order);
+      g_string_free (run.order, TRUE);
+    }
+  pf_net_set_io_priority (G_PRIORITY_DEFAULT);
+}
+
 /* --- Longest line --------------------------------------------------------- */
 
 static void
@@ -1139,6 +1205,8 @@ main (int   argc,
   g_test_add_func ("/net/reader/memory/long-line", test_memory_long_line);
   g_test_add_func ("/net/reader/memory/many-lines", test_memory_many_lines);
   g_test_add_func ("/net/reader/memory/sink", test_memory_sink);
+  g_test_add ("/net/reader/socket/io-priority", SocketFixture, NULL, socket_setup,
+              test_io_priority, socket_teardown);
 
   return g_test_run ();
 }
