@@ -56,11 +56,12 @@ static struct
   GArray         *frame_intervals; /* guint32 µs */
   GArray         *scroll_intervals;
   GArray         *scroll_work;     /* guint32 µs from before-paint to after-paint */
-  GArray         *long_frame_parts;/* gint64 septets for each scroll frame over 32 ms
+  GArray         *long_frame_parts;/* gint64 × 11 for each scroll frame over 32 ms
                                     * or with over 16 ms of work: ended at, interval,
                                     * idle before it, update and layout, paint,
-                                    * after paint, the main thread's CPU
-                                    * time in it (µs) */
+                                    * after paint, the main thread's CPU time in
+                                    * it, update, update to compute-size, the frame
+                                    * before's wall and CPU time (µs) */
   gint64          frame_begin;     /* monotonic µs of the phases of this frame */
   gint64          frame_cpu_begin; /* the main thread's CPU time µs at its start */
   gint64          frame_update;    /* tick callbacks done */
@@ -68,6 +69,8 @@ static struct
   gint64          frame_layout;
   gint64          frame_paint;
   gint64          frame_end;       /* of the frame before */
+  gint64          last_work;       /* the frame before: µs of wall time, CPU time */
+  gint64          last_cpu;
 
   gboolean        scroll_started;
   gboolean        scrolling;
@@ -299,18 +302,21 @@ on_after_paint_cb (GdkFrameClock *clock,
             {
               gint64 update = probe.frame_update ? probe.frame_update : begin;
               gint64 compute = probe.frame_compute ? probe.frame_compute : update;
-              gint64 parts[9] = { since_exec (now), interval,
-                                  probe.frame_end ? begin - probe.frame_end : 0,
-                                  layout - begin, paint - layout, now - paint,
-                                  thread_cpu_time () - probe.frame_cpu_begin,
-                                  update - begin, compute - update };
+              gint64 parts[11] = { since_exec (now), interval,
+                                   probe.frame_end ? begin - probe.frame_end : 0,
+                                   layout - begin, paint - layout, now - paint,
+                                   thread_cpu_time () - probe.frame_cpu_begin,
+                                   update - begin, compute - update,
+                                   probe.last_work, probe.last_cpu };
 
-              g_array_append_vals (probe.long_frame_parts, parts, 9);
+              g_array_append_vals (probe.long_frame_parts, parts, 11);
             }
         }
     }
   probe.last_frame_time = frame_time;
   probe.last_frame_scrolled = probe.scrolling;
+  probe.last_work = now - begin;
+  probe.last_cpu = probe.frame_cpu_begin ? thread_cpu_time () - probe.frame_cpu_begin : 0;
   probe.frame_end = now;
   probe.frame_begin = 0;
 
@@ -330,6 +336,14 @@ on_after_paint_cb (GdkFrameClock *clock,
 }
 
 static void
+on_active_cb (GtkWindow  *window,
+              GParamSpec *pspec,
+              gpointer    user_data)
+{
+  pf_bench_probe_mark (gtk_window_is_active (window) ? "window-active" : "window-inactive");
+}
+
+static void
 watch_clock (GtkWidget *widget)
 {
   GdkFrameClock *clock = gtk_widget_get_frame_clock (widget);
@@ -339,6 +353,10 @@ watch_clock (GtkWidget *widget)
 
   probe.frame_clock = clock;
   g_object_add_weak_pointer (G_OBJECT (clock), (gpointer *) &probe.frame_clock);
+  /* Focus changes restyle the whole window (the backdrop state) */
+  if (GTK_IS_WINDOW (gtk_widget_get_root (widget)))
+    g_signal_connect (gtk_widget_get_root (widget), "notify::is-active",
+                      G_CALLBACK (on_active_cb), NULL);
   g_signal_connect (clock, "before-paint", G_CALLBACK (on_before_paint_cb), NULL);
   g_signal_connect_after (clock, "update", G_CALLBACK (on_update_cb), NULL);
   if (GTK_IS_NATIVE (gtk_widget_get_root (widget)) &&
@@ -728,12 +746,13 @@ pf_bench_probe_dump (void)
   append_pairs (json, "long_blocks", probe.long_blocks);
   append_pairs (json, "long_frames", probe.long_frames);
   g_string_append (json, "  \"slow_frames\": [");
-  for (guint i = 0; i + 8 < probe.long_frame_parts->len; i += 9)
+  for (guint i = 0; i + 10 < probe.long_frame_parts->len; i += 11)
     g_string_append_printf (json, "%s{\"ended_ms\": %.1f, \"interval_ms\": %.1f, "
                             "\"idle_before_ms\": %.1f, \"layout_ms\": %.1f, "
                             "\"paint_ms\": %.1f, \"after_paint_ms\": %.1f, "
                             "\"cpu_ms\": %.1f, \"update_ms\": %.1f, "
-                            "\"to_compute_size_ms\": %.1f}", i ? ", " : "",
+                            "\"to_compute_size_ms\": %.1f, \"before_work_ms\": %.1f, "
+                            "\"before_cpu_ms\": %.1f}", i ? ", " : "",
                             g_array_index (probe.long_frame_parts, gint64, i) / 1000.0,
                             g_array_index (probe.long_frame_parts, gint64, i + 1) / 1000.0,
                             g_array_index (probe.long_frame_parts, gint64, i + 2) / 1000.0,
@@ -742,7 +761,9 @@ pf_bench_probe_dump (void)
                             g_array_index (probe.long_frame_parts, gint64, i + 5) / 1000.0,
                             g_array_index (probe.long_frame_parts, gint64, i + 6) / 1000.0,
                             g_array_index (probe.long_frame_parts, gint64, i + 7) / 1000.0,
-                            g_array_index (probe.long_frame_parts, gint64, i + 8) / 1000.0);
+                            g_array_index (probe.long_frame_parts, gint64, i + 8) / 1000.0,
+                            g_array_index (probe.long_frame_parts, gint64, i + 9) / 1000.0,
+                            g_array_index (probe.long_frame_parts, gint64, i + 10) / 1000.0);
   g_string_append (json, "],\n");
   g_string_append_printf (json, "  \"loop\": {\"interval_ms\": %d, ", LOOP_INTERVAL_MS);
   append_stats (json, probe.loop_gaps, 16);

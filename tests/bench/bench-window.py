@@ -39,6 +39,8 @@ import pfbench  # noqa: E402
 CLI = os.path.abspath(sys.argv[1])
 GUI = os.path.abspath(sys.argv[2])
 RUNS = int(sys.argv[3]) if len(sys.argv) > 3 else 5
+# To compare scrolling with: a plain GTK list of the same size (bench-gtk-list.c)
+GTK_LIST = os.path.abspath(sys.argv[4]) if len(sys.argv) > 4 else None
 TIMEOUT = float(os.environ.get("PF_BENCH_TIMEOUT", "60"))
 LONG_BLOCK_MS = int(os.environ.get("PF_BENCH_LONG_BLOCK_MS", "50"))
 SCROLL_SECONDS = float(os.environ.get("PF_BENCH_SCROLL_SECONDS", "10"))
@@ -78,7 +80,7 @@ def add_account():
     return result.stdout.strip()
 
 
-def launch(name, timeout=None, base_env=None, **extra):
+def launch(name, timeout=None, base_env=None, program=None, **extra):
     """Starts the GUI with the probe writing to a file of its own; waits for
     it to quit (or ends it after the timeout). Returns (the probe's report or
     None, wall seconds, peak RSS in MB from the kernel, whether it was ended)."""
@@ -91,7 +93,7 @@ def launch(name, timeout=None, base_env=None, **extra):
     wrapper = os.environ.get("PF_BENCH_WRAPPER", "").split()
     if os.environ.get("PF_BENCH_WRAP_ONLY", name) != name:
         wrapper = []
-    process = subprocess.Popen(wrapper + [GUI], env=run_env, stdout=log,
+    process = subprocess.Popen(wrapper + (program or [GUI]), env=run_env, stdout=log,
                                stderr=subprocess.STDOUT)
     deadline = start + (timeout or TIMEOUT) + 30
     ended = False
@@ -252,8 +254,7 @@ def main():
         print(f"  {ended_runs} runs did not quit by themselves and were ended")
 
     if "scroll" in PARTS:
-        for _ in range(int(os.environ.get("PF_BENCH_SCROLL_RUNS", "1"))):
-            scroll()
+        scrolls(int(os.environ.get("PF_BENCH_SCROLL_RUNS", "1")))
     if "select" in PARTS:
         select_messages()
     if "sync" in PARTS:
@@ -265,42 +266,105 @@ def main():
         shutil.rmtree(home)
 
 
-def scroll():
-    report, _, _, _ = launch("scroll", timeout=TIMEOUT + SCROLL_SECONDS, PF_BENCH_SCROLL="1",
+def missed_causes(report):
+    """Sorts the scroll frames that came over 32 ms after the one before by
+    what held them up: that frame's own work (on the CPU, or waiting with
+    the CPU idle: for the X server or the scheduler), or a start after the
+    main thread had been idle longer than a frame."""
+    causes = {}
+    for f in report.get("slow_frames", []):
+        if f["interval_ms"] <= 32:
+            continue
+        before, cpu = f.get("before_work_ms", 0), f.get("before_cpu_ms", 0)
+        if before > 16.7 and cpu >= 0.75 * before:
+            cause = "app work in the frame before"
+        elif before > 16.7:
+            cause = "the frame before waited off the CPU"
+        elif f["idle_before_ms"] > 16.7:
+            begin = f["ended_ms"] - f["layout_ms"] - f["paint_ms"] - f["after_paint_ms"]
+            gap_start = begin - f["idle_before_ms"]
+            others = [b for b in report.get("long_blocks", [])
+                      if gap_start + 1 < b["ended_ms"] <= begin + 1]
+            if others:
+                cause = "other main-loop work between the frames"
+            else:
+                cause = "late start after an idle main thread"
+        else:
+            cause = "other"
+        causes[cause] = causes.get(cause, 0) + 1
+    return causes
+
+
+def scroll(label="postfach", program=None, name="scroll"):
+    """One run scrolling the list from top to bottom; prints what the probe
+    saw and returns the number of frame intervals over 32 ms (None when not
+    measured)."""
+    report, _, _, _ = launch(name, timeout=TIMEOUT + SCROLL_SECONDS, program=program,
+                             PF_BENCH_SCROLL="1",
                              PF_BENCH_SCROLL_SECONDS=str(SCROLL_SECONDS),
                              PF_BENCH_EXIT_AFTER="scroll-done",
                              PF_BENCH_TIMEOUT=str(TIMEOUT + SCROLL_SECONDS))
-    print(f"Scrolling the list from top to bottom in {SCROLL_SECONDS:.0f} s (one run):")
+    print(f"Scrolling the list from top to bottom in {SCROLL_SECONDS:.0f} s ({label}, one run):")
     if report is None or mark(report, "scroll-done") is None:
         print("  not measured (no mark \"scroll-done\")")
-    else:
-        frames = report["scroll_frames"]
-        print(f"  {frames['count']} frames: interval median {frames['p50_ms']:.1f} ms, "
-              f"p95 {frames['p95_ms']:.1f} ms, max {frames['max_ms']:.1f} ms, "
-              f"{frames['over_32_ms']} over 32 ms; main loop's longest block "
-              f"{report['loop']['max_ms']:.0f} ms")
-        work = report.get("scroll_work")
-        if work:
-            print(f"  work in a frame (before-paint to after-paint): median {work['p50_ms']:.1f} ms, "
-                  f"p95 {work['p95_ms']:.1f} ms, p99 {work['p99_ms']:.1f} ms, "
-                  f"max {work['max_ms']:.1f} ms, {work['over_16_ms']} over 16 ms")
-        print_long(report, "long_frames", "frame of")
-        slow = report.get("slow_frames", [])
-        if slow:
-            print(f"  frames over 32 ms or with over 16 ms of work: {len(slow)}")
-        for parts in slow[:int(os.environ.get("PF_BENCH_LIST", "10"))]:
-            print(f"    at {parts['ended_ms']:.0f} ms: interval {parts['interval_ms']:.1f} ms, "
-                  f"idle before {parts['idle_before_ms']:.1f}, update+layout "
-                  f"{parts['layout_ms']:.1f}, paint {parts['paint_ms']:.1f}, "
-                  f"after {parts['after_paint_ms']:.1f}; CPU {parts.get('cpu_ms', 0):.1f}; "
-                  f"update {parts.get('update_ms', 0):.1f}, "
-                  f"update → compute-size {parts.get('to_compute_size_ms', 0):.1f}")
-        start, done = mark(report, "scroll-start"), mark(report, "scroll-done")
-        during = [b for b in report.get("long_blocks", [])
-                  if start <= b["ended_ms"] <= done]
-        print(f"  main loop blocks over {LONG_BLOCK_MS} ms while scrolling: {len(during)}"
-              + (f", longest {max(b['ms'] for b in during):.0f} ms" if during else ""))
-        print_long(dict(report, long_blocks=during), "long_blocks", "blocked")
+        return None
+    frames = report["scroll_frames"]
+    print(f"  {frames['count']} frames: interval median {frames['p50_ms']:.1f} ms, "
+          f"p95 {frames['p95_ms']:.1f} ms, max {frames['max_ms']:.1f} ms, "
+          f"{frames['over_32_ms']} over 32 ms; main loop's longest block "
+          f"{report['loop']['max_ms']:.0f} ms")
+    work = report.get("scroll_work")
+    if work:
+        print(f"  work in a frame (before-paint to after-paint): median {work['p50_ms']:.1f} ms, "
+              f"p95 {work['p95_ms']:.1f} ms, p99 {work['p99_ms']:.1f} ms, "
+              f"max {work['max_ms']:.1f} ms, {work['over_16_ms']} over 16 ms")
+    print_long(report, "long_frames", "frame of")
+    slow = report.get("slow_frames", [])
+    if slow:
+        print(f"  frames over 32 ms or with over 16 ms of work: {len(slow)}")
+    for parts in slow[:int(os.environ.get("PF_BENCH_LIST", "10"))]:
+        print(f"    at {parts['ended_ms']:.0f} ms: interval {parts['interval_ms']:.1f} ms, "
+              f"idle before {parts['idle_before_ms']:.1f}, update+layout "
+              f"{parts['layout_ms']:.1f}, paint {parts['paint_ms']:.1f}, "
+              f"after {parts['after_paint_ms']:.1f}; CPU {parts.get('cpu_ms', 0):.1f}; "
+              f"update {parts.get('update_ms', 0):.1f}, "
+              f"update → compute-size {parts.get('to_compute_size_ms', 0):.1f}")
+    causes = missed_causes(report)
+    if causes:
+        print("  why the frames over 32 ms were late: "
+              + ", ".join(f"{n} {cause}" for cause, n in sorted(causes.items())))
+    start, done = mark(report, "scroll-start"), mark(report, "scroll-done")
+    during = [b for b in report.get("long_blocks", []) if start <= b["ended_ms"] <= done]
+    print(f"  main loop blocks over {LONG_BLOCK_MS} ms while scrolling: {len(during)}"
+          + (f", longest {max(b['ms'] for b in during):.0f} ms" if during else ""))
+    print_long(dict(report, long_blocks=during), "long_blocks", "blocked")
+    return frames["over_32_ms"], frames["count"], causes
+
+
+def scrolls(runs):
+    """RUNS scroll runs of Postfach, each after one of the plain GTK list if
+    there is one; totals of the frames over 32 ms."""
+    totals = {"postfach": [0, 0, 0, {}], "gtk-list": [0, 0, 0, {}]}  # over, frames, runs, causes
+    for _ in range(runs):
+        measured = []
+        if GTK_LIST:
+            measured.append(("gtk-list", scroll("a plain GtkListView of labels, the same size",
+                                                [GTK_LIST, str(COUNT)], "scroll-gtk-list")))
+        measured.append(("postfach", scroll()))
+        for who, result in measured:
+            if result is not None:
+                totals[who][0] += result[0]
+                totals[who][1] += result[1]
+                totals[who][2] += 1
+                for cause, n in result[2].items():
+                    totals[who][3][cause] = totals[who][3].get(cause, 0) + n
+    if runs > 1 or GTK_LIST:
+        print("Frame intervals over 32 ms, all scroll runs together:")
+        for who in ("postfach", "gtk-list") if GTK_LIST else ("postfach",):
+            over, count, done, causes = totals[who]
+            print(f"  {who:9} {over} of {count} in {done} runs"
+                  + (" (" + ", ".join(f"{n} {c}" for c, n in sorted(causes.items())) + ")"
+                     if causes else ""))
 
 
 main()
