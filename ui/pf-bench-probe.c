@@ -591,27 +591,62 @@ scroll_tick_cb (GtkWidget     *widget,
   return G_SOURCE_REMOVE;
 }
 
+static void
+scroll_start (GtkScrolledWindow *scrolled)
+{
+  pf_bench_probe_watch_frames (GTK_WIDGET (scrolled));
+  gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (scrolled), 0);
+  gtk_widget_add_tick_callback (GTK_WIDGET (scrolled), scroll_tick_cb, NULL, NULL);
+}
+
+static gboolean
+scroll_delay_cb (gpointer user_data)
+{
+  GWeakRef *ref = user_data;
+  g_autoptr(GtkScrolledWindow) scrolled = g_weak_ref_get (ref);
+
+  if (scrolled != NULL)
+    scroll_start (scrolled);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+weak_ref_free (gpointer data)
+{
+  g_weak_ref_clear (data);
+  g_free (data);
+}
+
 /**
  * pf_bench_probe_scroll:
  * @scrolled: the message list's scrolled window
  *
  * With PF_BENCH_SCROLL set, scrolls @scrolled from the top to the bottom over
  * PF_BENCH_SCROLL_SECONDS, one step per frame, and watches its frames if
- * nothing else is watched. Only the first call counts.
+ * nothing else is watched; PF_BENCH_SCROLL_DELAY_MS after the call (default
+ * 0). Only the first call counts.
  */
 void
 pf_bench_probe_scroll (GtkScrolledWindow *scrolled)
 {
   const char *scroll = g_getenv ("PF_BENCH_SCROLL");
+  const char *delay = g_getenv ("PF_BENCH_SCROLL_DELAY_MS");
+  guint delay_ms = delay != NULL ? (guint) g_ascii_strtoull (delay, NULL, 10) : 0;
+  GWeakRef *ref;
 
   if (!probe.enabled || probe.scroll_started || scroll == NULL || g_str_equal (scroll, "0"))
     return;
   g_return_if_fail (GTK_IS_SCROLLED_WINDOW (scrolled));
 
   probe.scroll_started = TRUE;
-  pf_bench_probe_watch_frames (GTK_WIDGET (scrolled));
-  gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (scrolled), 0);
-  gtk_widget_add_tick_callback (GTK_WIDGET (scrolled), scroll_tick_cb, NULL, NULL);
+  if (delay_ms == 0)
+    {
+      scroll_start (scrolled);
+      return;
+    }
+  ref = g_new0 (GWeakRef, 1);
+  g_weak_ref_init (ref, scrolled);
+  g_timeout_add_full (G_PRIORITY_DEFAULT, delay_ms, scroll_delay_cb, ref, weak_ref_free);
 }
 
 /* The report */

@@ -38,7 +38,9 @@ G_BEGIN_DECLS
  *   PF_BENCH_TIMEOUT=SECONDS    mark "timeout", dump and quit after SECONDS
  *   PF_BENCH_SCROLL=1           pf_bench_probe_scroll() scrolls from top to bottom,
  *                               one step per frame, over PF_BENCH_SCROLL_SECONDS
- *                               (default 10), marking "scroll-start" and "scroll-done"
+ *                               (default 10), marking "scroll-start" and "scroll-done";
+ *   PF_BENCH_SCROLL_DELAY_MS=MS   it starts MS after the first frame with rows
+ *                               (default 0)
  *
  * The file (JSON; times in milliseconds since the process was executed, from
  * /proc/self/stat): "marks" (event, ms; in order), "loop" (how late a 5 ms

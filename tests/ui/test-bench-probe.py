@@ -107,12 +107,17 @@ if DISPLAY:
     @tap.test("the list named message-list: first rows marked, scrolled to the end, frames")
     def _():
         report, out = run("scroll", timeout=60, PF_BENCH_SCROLL="1",
-                          PF_BENCH_SCROLL_SECONDS="1.5", PF_BENCH_EXIT_AFTER="scroll-done",
+                          PF_BENCH_SCROLL_SECONDS="1.5", PF_BENCH_SCROLL_DELAY_MS="200",
+                          PF_BENCH_EXIT_AFTER="scroll-done",
                           PF_BENCH_TIMEOUT="40")
         names = [name for name, _ in marks(report)]
         wanted = ["first-frame", "first-frame-with-rows", "scroll-start", "scroll-done"]
         check([n for n in names if n in wanted] == wanted, f"marks: {names}")
         check("timeout" not in names, "timed out")
+        at = dict(marks(report))
+        check(at["scroll-start"] >= at["first-frame-with-rows"] + 200,
+              f"scrolling started {at['scroll-start'] - at['first-frame-with-rows']:.0f} ms "
+              "after the first rows, not 200")
         check("bottom" in out, "the list was not scrolled to its end")
         frames = report["scroll_frames"]
         check(frames["count"] >= 10, f"{frames['count']} frames while scrolling")
