@@ -203,7 +203,7 @@ def first_sync():
         during = [b for b in report.get("long_blocks", [])
                   if b["ended_ms"] - b["ms"] >= started and b["ended_ms"] - b["ms"] < synced]
         print(f"  services started at {started:.0f} ms (after the first frame); blocks over "
-              f"50 ms from then until synced: {len(during)}"
+              f"{LONG_BLOCK_MS} ms from then until synced: {len(during)}"
               + (f", longest {max(b['ms'] for b in during):.0f} ms" if during else ""))
     print_long(report, "long_blocks", "blocked")
 
