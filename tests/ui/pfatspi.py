@@ -78,9 +78,11 @@ class AppUnderTest:
         subject, date[, states]" for screen readers."""
         deadline = time.monotonic() + timeout
         while True:
+            # The name first: each question is a D-Bus round trip, and a
+            # list keeps 200 rows
             node = pyatspi.findDescendant(root or self.app,
-                                          lambda n: n.getRoleName() == "panel"
-                                          and text in (n.name or "").split(", ")
+                                          lambda n: text in (n.name or "").split(", ")
+                                          and n.getRoleName() == "panel"
                                           and n.getState().contains(pyatspi.STATE_VISIBLE))
             if node is not None or time.monotonic() > deadline:
                 return node
