@@ -272,6 +272,7 @@ on_after_paint_cb (GdkFrameClock *clock,
 {
   gint64 frame_time = gdk_frame_clock_get_frame_time (clock);
   gint64 now = g_get_monotonic_time ();
+  gint64 cpu = probe.frame_begin ? thread_cpu_time () - probe.frame_cpu_begin : 0;
   gint64 begin = probe.frame_begin ? probe.frame_begin : now;
   gint64 layout = probe.frame_layout ? probe.frame_layout : begin;
   gint64 paint = probe.frame_paint ? probe.frame_paint : layout;
@@ -305,7 +306,7 @@ on_after_paint_cb (GdkFrameClock *clock,
               gint64 parts[11] = { since_exec (now), interval,
                                    probe.frame_end ? begin - probe.frame_end : 0,
                                    layout - begin, paint - layout, now - paint,
-                                   thread_cpu_time () - probe.frame_cpu_begin,
+                                   cpu,
                                    update - begin, compute - update,
                                    probe.last_work, probe.last_cpu };
 
@@ -316,7 +317,7 @@ on_after_paint_cb (GdkFrameClock *clock,
   probe.last_frame_time = frame_time;
   probe.last_frame_scrolled = probe.scrolling;
   probe.last_work = now - begin;
-  probe.last_cpu = probe.frame_cpu_begin ? thread_cpu_time () - probe.frame_cpu_begin : 0;
+  probe.last_cpu = cpu;
   probe.frame_end = now;
   probe.frame_begin = 0;
 

@@ -27,7 +27,7 @@
  * only the rows inside its view, so only those lay their text out, and
  * only those read their message when bound and follow its changes; the
  * others read it when mapped, or for their accessible label once the list
- * has come to rest (see settle_later()).
+ * has come to rest (see mark_stale()).
  *
  * Fonts and colours come from the style: the row's font for sender and
  * subject (bold while unread), a smaller one for the date and preview,
@@ -397,9 +397,12 @@ settle_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* The row's texts no longer match its message: they are read when the
+ * row is mapped, or once the list is at rest. */
 static void
-settle_later (PfMessageRow *self)
+mark_stale (PfMessageRow *self)
 {
+  self->stale = TRUE;
   if (settling.rows == NULL)
     settling.rows = g_hash_table_new (NULL, NULL);
   g_hash_table_add (settling.rows, self);
@@ -428,6 +431,18 @@ watch_summary (PfMessageRow *self,
     /* Disconnected when the row lets go of it: no closure watching */
     self->notify_handler = g_signal_connect_swapped (self->summary, "notify",
                                                      G_CALLBACK (on_summary_notify_cb), self);
+}
+
+/* The summary or how it is shown changed: read it now if seen, else later */
+static void
+refresh (PfMessageRow *self)
+{
+  if (self->summary == NULL)
+    return;
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+    update (self);
+  else
+    mark_stale (self);
 }
 
 /* The texts are read from the summary (when it was bound off screen) */
@@ -788,10 +803,7 @@ pf_message_row_unmap (GtkWidget *widget)
   /* Changes made while off screen are read when mapped again, or once
    * the list is at rest */
   if (self->notify_handler != 0)
-    {
-      self->stale = TRUE;
-      settle_later (self);
-    }
+    mark_stale (self);
   watch_summary (self, FALSE);
   GTK_WIDGET_CLASS (pf_message_row_parent_class)->unmap (widget);
 }
@@ -934,16 +946,8 @@ pf_message_row_set_summary (PfMessageRow     *self,
   g_set_object (&self->summary, summary);
   if (summary == NULL)
     gtk_widget_queue_draw (GTK_WIDGET (self));
-  else if (gtk_widget_get_mapped (GTK_WIDGET (self)))
-    {
-      watch_summary (self, TRUE);
-      update (self);
-    }
-  else
-    {
-      self->stale = TRUE;
-      settle_later (self);
-    }
+  watch_summary (self, gtk_widget_get_mapped (GTK_WIDGET (self)));
+  refresh (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SUMMARY]);
 }
 
@@ -976,13 +980,7 @@ pf_message_row_set_conversations (PfMessageRow *self,
   if (self->conversations == (guint) conversations)
     return;
   self->conversations = conversations;
-  if (self->summary != NULL && gtk_widget_get_mapped (GTK_WIDGET (self)))
-    update (self);
-  else if (self->summary != NULL)
-    {
-      self->stale = TRUE;
-      settle_later (self);
-    }
+  refresh (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONVERSATIONS]);
 }
 
