@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 
 #include "pf-account-status.h"
+#include "pf-certificate-dialog.h"
 
 /**
  * PfAccountStatus:
@@ -80,41 +81,6 @@ static const char *
 account_name (PfAccountService *service)
 {
   return pf_account_get_display_name (pf_account_service_get_account (service));
-}
-
-/**
- * pf_certificate_describe_errors:
- * @flags: what is wrong with a certificate
- *
- * Returns: (transfer full): the problems, one sentence each, translated
- */
-char *
-pf_certificate_describe_errors (GTlsCertificateFlags flags)
-{
-  static const struct {
-    GTlsCertificateFlags flag;
-    const char *text;
-  } problems[] = {
-    { G_TLS_CERTIFICATE_UNKNOWN_CA, N_("It is not signed by an authority this computer trusts.") },
-    { G_TLS_CERTIFICATE_BAD_IDENTITY, N_("It was issued for another server name.") },
-    { G_TLS_CERTIFICATE_NOT_ACTIVATED, N_("It is not valid yet.") },
-    { G_TLS_CERTIFICATE_EXPIRED, N_("It has expired.") },
-    { G_TLS_CERTIFICATE_REVOKED, N_("It has been revoked.") },
-    { G_TLS_CERTIFICATE_INSECURE, N_("It uses an insecure algorithm.") },
-  };
-  GString *text = g_string_new (NULL);
-
-  for (guint i = 0; i < G_N_ELEMENTS (problems); i++)
-    {
-      if ((flags & problems[i].flag) == 0)
-        continue;
-      if (text->len > 0)
-        g_string_append_c (text, '\n');
-      g_string_append (text, _(problems[i].text));
-    }
-  if (text->len == 0)
-    g_string_append (text, _("It could not be verified."));
-  return g_string_free (text, FALSE);
 }
 
 /**
@@ -422,54 +388,6 @@ on_certificate_response_cb (AdwMessageDialog *dialog,
                  pf_account_service_get_account (prompt->service));
 }
 
-static char *
-format_date (GDateTime *date)
-{
-  return date != NULL ? g_date_time_format (date, "%x %X") : g_strdup (_("unknown"));
-}
-
-static char *
-format_fingerprint (const char *hex)
-{
-  GString *text = g_string_new (NULL);
-
-  for (guint i = 0; hex[i] != '\0'; i += 2)
-    {
-      if (i > 0)
-        g_string_append_c (text, i % 32 == 0 ? '\n' : ':');
-      g_string_append_c (text, g_ascii_toupper (hex[i]));
-      if (hex[i + 1] != '\0')
-        g_string_append_c (text, g_ascii_toupper (hex[i + 1]));
-      else
-        break;
-    }
-  return g_string_free (text, FALSE);
-}
-
-static void
-grid_add (GtkGrid    *grid,
-          int         row,
-          const char *title,
-          const char *value,
-          gboolean    monospace)
-{
-  GtkWidget *name = gtk_label_new (title);
-  GtkWidget *text = gtk_label_new (value);
-
-  gtk_label_set_xalign (GTK_LABEL (name), 1);
-  gtk_label_set_yalign (GTK_LABEL (name), 0);
-  gtk_widget_add_css_class (name, "dim-label");
-  gtk_label_set_xalign (GTK_LABEL (text), 0);
-  gtk_label_set_wrap (GTK_LABEL (text), TRUE);
-  gtk_label_set_wrap_mode (GTK_LABEL (text), PANGO_WRAP_WORD_CHAR);
-  gtk_label_set_selectable (GTK_LABEL (text), TRUE);
-  gtk_label_set_max_width_chars (GTK_LABEL (text), 48);
-  if (monospace)
-    gtk_widget_add_css_class (text, "monospace");
-  gtk_grid_attach (grid, name, 0, row, 1, 1);
-  gtk_grid_attach (grid, text, 1, row, 1, 1);
-}
-
 static GtkWidget *
 certificate_dialog (PfAccountStatus  *self,
                     PfAccountService *service)
@@ -479,17 +397,7 @@ certificate_dialog (PfAccountStatus  *self,
   TrustPrompt *prompt;
   GTlsCertificate *certificate;
   GTlsCertificateFlags flags = 0;
-  g_autofree char *problems = NULL;
-  g_autofree char *subject = NULL;
-  g_autofree char *issuer = NULL;
-  g_autofree char *sha256 = NULL;
-  g_autofree char *fingerprint = NULL;
-  g_autofree char *from = NULL;
-  g_autofree char *until = NULL;
-  g_autoptr(GDateTime) not_before = NULL;
-  g_autoptr(GDateTime) not_after = NULL;
   GtkWidget *dialog;
-  GtkWidget *grid;
 
   certificate = error != NULL ? pf_account_problem_get_certificate (error, &flags) : NULL;
   if (certificate == NULL)
@@ -501,46 +409,10 @@ certificate_dialog (PfAccountStatus  *self,
   prompt->certificate = g_object_ref (certificate);
   prompt->flags = flags;
 
-  problems = pf_certificate_describe_errors (flags);
-  subject = g_tls_certificate_get_subject_name (certificate);
-  issuer = g_tls_certificate_get_issuer_name (certificate);
-  not_before = g_tls_certificate_get_not_valid_before (certificate);
-  not_after = g_tls_certificate_get_not_valid_after (certificate);
-  from = format_date (not_before);
-  until = format_date (not_after);
-  sha256 = pf_account_certificate_dup_sha256 (certificate);
-  fingerprint = format_fingerprint (sha256);
-
-  dialog = adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))),
-                                   _("Untrusted Certificate"), NULL);
-  /* Translators: %s is a server's host name */
-  adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
-                                  _("The identity of %s cannot be verified. Someone may be "
-                                    "pretending to be this server. Trust the certificate only "
-                                    "if you know it is the server’s own, for example by "
-                                    "comparing the fingerprint with the one your provider "
-                                    "publishes."),
-                                  pf_server_settings_get_host (incoming));
-  gtk_window_set_title (GTK_WINDOW (dialog), _("Untrusted Certificate"));
-  grid = gtk_grid_new ();
-  gtk_grid_set_row_spacing (GTK_GRID (grid), 6);
-  gtk_grid_set_column_spacing (GTK_GRID (grid), 12);
-  grid_add (GTK_GRID (grid), 0, _("Problem"), problems, FALSE);
-  grid_add (GTK_GRID (grid), 1, _("Issued to"), subject != NULL ? subject : _("unknown"), FALSE);
-  grid_add (GTK_GRID (grid), 2, _("Issued by"), issuer != NULL ? issuer : _("unknown"), FALSE);
-  grid_add (GTK_GRID (grid), 3, _("Valid from"), from, FALSE);
-  grid_add (GTK_GRID (grid), 4, _("Valid until"), until, FALSE);
-  grid_add (GTK_GRID (grid), 5, _("SHA-256 fingerprint"), fingerprint, TRUE);
-  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), grid);
-
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                    "cancel", _("_Cancel"),
-                                    "trust", _("_Trust This Certificate"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "trust",
-                                              ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  dialog = pf_certificate_dialog_new (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))),
+                                      pf_server_settings_get_host (incoming),
+                                      pf_server_settings_get_port (incoming),
+                                      certificate, flags);
   g_signal_connect_data (dialog, "response", G_CALLBACK (on_certificate_response_cb), prompt,
                          trust_prompt_free, 0);
   gtk_window_present (GTK_WINDOW (dialog));

@@ -28,6 +28,5 @@ GtkWidget  *pf_account_status_present_dialog  (PfAccountStatus  *self,
 
 char       *pf_account_problem_describe   (PfAccountService *service,
                                            const char      **out_button);
-char       *pf_certificate_describe_errors (GTlsCertificateFlags flags);
 
 G_END_DECLS

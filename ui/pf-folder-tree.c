@@ -443,6 +443,35 @@ pf_folder_tree_select_inbox (PfFolderTree *self)
   return select_matching (self, match_inbox, NULL);
 }
 
+static gboolean
+match_account_inbox (PfFolderItem *item,
+                     gpointer      data)
+{
+  return pf_folder_item_get_kind (item) == PF_FOLDER_ITEM_FOLDER &&
+         pf_folder_item_get_special_use (item) == PF_STORE_SPECIAL_USE_INBOX &&
+         g_strcmp0 (pf_folder_item_get_account_id (item), data) == 0;
+}
+
+/**
+ * pf_folder_tree_select_account_inbox:
+ * @self: a #PfFolderTree
+ * @account_id: an account
+ *
+ * Selects the account's Inbox.
+ *
+ * Returns: %TRUE if the tree has it (a new account's Inbox appears only
+ *   after its first sync listed the folders)
+ */
+gboolean
+pf_folder_tree_select_account_inbox (PfFolderTree *self,
+                                     const char   *account_id)
+{
+  g_return_val_if_fail (PF_IS_FOLDER_TREE (self), FALSE);
+  g_return_val_if_fail (account_id != NULL, FALSE);
+
+  return select_matching (self, match_account_inbox, (gpointer) account_id);
+}
+
 /**
  * pf_folder_tree_get_context_menu:
  * @self: a #PfFolderTree

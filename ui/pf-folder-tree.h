@@ -24,6 +24,8 @@ gboolean      pf_folder_tree_select_folder (PfFolderTree     *self,
                                             const char       *account_id,
                                             gint64            folder_id);
 gboolean      pf_folder_tree_select_inbox  (PfFolderTree     *self);
+gboolean      pf_folder_tree_select_account_inbox (PfFolderTree *self,
+                                                   const char   *account_id);
 GMenuModel   *pf_folder_tree_get_context_menu (PfFolderTree  *self);
 
 G_END_DECLS

@@ -54,6 +54,7 @@ struct _PfWindow
   GtkWidget            *narrow_pane;    /* the one shown when narrow */
   gboolean              has_folder;
   gboolean              started;        /* an Inbox was selected at start */
+  char                 *pending_inbox;  /* a new account whose Inbox to show */
   guint                 mark_read_id;   /* the delay before a shown message is read */
   guint                 preload_id;     /* the delay before the web view may start */
   guint                 first_frame_id; /* "first-frame", once that frame is drawn */

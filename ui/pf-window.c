@@ -248,6 +248,7 @@ pf_window_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), PF_TYPE_WINDOW);
   g_clear_object (&self->loader);
   g_clear_object (&self->settings);
+  g_clear_pointer (&self->pending_inbox, g_free);
 
   G_OBJECT_CLASS (pf_window_parent_class)->dispose (object);
 }
@@ -484,13 +485,43 @@ on_messages_dropped_cb (PfFolderTree *tree,
   _pf_window_move_dropped (self, target, copy);
 }
 
+static void watch_pending_inbox (PfWindow *self);
+
 /* The first time there are folders: the Inbox is what the user came for. */
 static void
 on_folders_changed_cb (PfWindow *self)
 {
+  if (self->pending_inbox != NULL &&
+      pf_folder_tree_select_account_inbox (self->folder_tree, self->pending_inbox))
+    {
+      g_clear_pointer (&self->pending_inbox, g_free);
+      self->started = TRUE;
+      return;
+    }
   if (self->started || pf_folder_tree_get_selected (self->folder_tree) != NULL)
     return;
   self->started = pf_folder_tree_select_inbox (self->folder_tree);
+}
+
+/**
+ * pf_window_show_account_inbox:
+ * @self: a #PfWindow
+ * @account_id: an account, typically one just added
+ *
+ * Selects the account's Inbox, now or as soon as its first sync has
+ * listed the folders.
+ */
+void
+pf_window_show_account_inbox (PfWindow   *self,
+                              const char *account_id)
+{
+  g_return_if_fail (PF_IS_WINDOW (self));
+  g_return_if_fail (account_id != NULL);
+
+  g_free (self->pending_inbox);
+  self->pending_inbox = g_strdup (account_id);
+  watch_pending_inbox (self);
+  on_folders_changed_cb (self);
 }
 
 /**
@@ -551,6 +582,47 @@ pf_window_show_message (PfWindow   *self,
     }
 }
 
+/* A new account's Inbox comes with its first sync: tried again whenever
+ * its store gains a folder (after the tree has added it). */
+static gboolean
+retry_pending_inbox_cb (gpointer user_data)
+{
+  PfWindow *self = user_data;
+
+  on_folders_changed_cb (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_pending_store_folder_added_cb (PfWindow *self)
+{
+  if (self->pending_inbox != NULL)
+    g_idle_add_full (G_PRIORITY_LOW, retry_pending_inbox_cb, g_object_ref (self),
+                     g_object_unref);
+}
+
+static void
+watch_pending_inbox (PfWindow *self)
+{
+  GListModel *services = pf_account_status_get_services (self->account_status);
+
+  for (guint i = 0; self->pending_inbox != NULL && services != NULL &&
+                    i < g_list_model_get_n_items (services); i++)
+    {
+      g_autoptr(PfAccountService) service = g_list_model_get_item (services, i);
+      PfStore *store = pf_account_service_get_store (service);
+
+      if (!g_str_equal (pf_account_get_id (pf_account_service_get_account (service)),
+                        self->pending_inbox) ||
+          g_object_get_data (G_OBJECT (store), "pf-window-watched") == self)
+        continue;
+      g_object_set_data (G_OBJECT (store), "pf-window-watched", self);
+      g_signal_connect_object (store, "folder-added",
+                               G_CALLBACK (on_pending_store_folder_added_cb), self,
+                               G_CONNECT_SWAPPED);
+    }
+}
+
 /* Each account's service fetches the bodies the preview needs. */
 static void
 on_services_changed_cb (PfWindow *self)
@@ -564,6 +636,8 @@ on_services_changed_cb (PfWindow *self)
       pf_message_loader_set_fetcher (self->loader, pf_account_service_get_store (service),
                                      PF_MESSAGE_FETCHER (service));
     }
+  watch_pending_inbox (self);
+  on_folders_changed_cb (self);
 }
 
 /**

@@ -22,6 +22,8 @@ void      pf_window_set_folders  (PfWindow          *self,
 void      pf_window_set_services (PfWindow          *self,
                                   GListModel        *services);
 gboolean  pf_window_get_narrow   (PfWindow          *self);
+void      pf_window_show_account_inbox (PfWindow    *self,
+                                        const char  *account_id);
 void      pf_window_show_message (PfWindow          *self,
                                   const char        *account_id,
                                   gint64             message_id);
