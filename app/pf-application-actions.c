@@ -68,7 +68,9 @@ add_account_action (GSimpleAction *action,
                     GVariant      *parameter,
                     gpointer       user_data)
 {
-  /* Disabled until the account assistant exists (see _pf_application_actions_init). */
+  PfApplication *self = user_data;
+
+  gtk_window_present (GTK_WINDOW (_pf_application_create_wizard (self)));
 }
 
 static void
@@ -96,8 +98,7 @@ show_message_action (GSimpleAction *action,
 
   g_variant_get (parameter, "(&sx)", &account_id, &message_id);
   g_application_activate (G_APPLICATION (self));
-  pf_window_show_message (PF_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (self))),
-                          account_id, message_id);
+  pf_window_show_message (_pf_application_get_window (self), account_id, message_id);
 }
 
 static const GActionEntry app_entries[] = {
@@ -117,14 +118,8 @@ _pf_application_actions_init (PfApplication *self)
   } accels[] = {
     { "app.preferences", { "<Control>comma", NULL } },
   };
-  GAction *add_account;
-
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_entries,
                                    G_N_ELEMENTS (app_entries), self);
-
-  /* TODO(#8): the account assistant enables this. */
-  add_account = g_action_map_lookup_action (G_ACTION_MAP (self), "add-account");
-  g_simple_action_set_enabled (G_SIMPLE_ACTION (add_account), FALSE);
 
   /* The window's shortcuts, as its help window lists them. */
   pf_window_accels_install (GTK_APPLICATION (self));

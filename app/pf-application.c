@@ -19,6 +19,7 @@
 #include "sync/pf-account-service.h"
 
 #include "pf-application.h"
+#include "pf-account-wizard.h"
 #include "pf-bench-probe.h"
 #include "pf-window.h"
 
@@ -344,11 +345,56 @@ load_accounts (PfApplication *self)
     }
 }
 
-static PfWindow *
-get_or_create_window (PfApplication *self)
-{
-  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
 
+/* An account the wizard saved: its store opens, its first sync starts
+ * and the window shows its Inbox as soon as there is one. */
+static void
+on_account_added_cb (PfApplication *self,
+                     PfAccount     *account)
+{
+  PfWindow *window = _pf_application_get_window (self);
+
+  open_account (self, account);
+  start_services (self);
+  pf_window_show_account_inbox (window, pf_account_get_id (account));
+  gtk_window_present (GTK_WINDOW (window));
+}
+
+/**
+ * _pf_application_create_wizard:
+ * @self: a #PfApplication
+ *
+ * Returns: (transfer none): a new account wizard over the main window
+ */
+GtkWindow *
+_pf_application_create_wizard (PfApplication *self)
+{
+  GtkWindow *parent = GTK_WINDOW (_pf_application_get_window (self));
+  PfAccountWizard *wizard = pf_account_wizard_new (parent, self->accounts);
+
+  g_signal_connect_object (wizard, "account-added", G_CALLBACK (on_account_added_cb), self,
+                           G_CONNECT_SWAPPED);
+  return GTK_WINDOW (wizard);
+}
+
+/**
+ * _pf_application_get_window:
+ * @self: a #PfApplication
+ *
+ * Returns: (transfer none): the main window, made if there is none
+ */
+PfWindow *
+_pf_application_get_window (PfApplication *self)
+{
+  GtkWindow *window = NULL;
+
+  /* The most recently focused main window (not a wizard or dialog) */
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    if (PF_IS_WINDOW (l->data))
+      {
+        window = l->data;
+        break;
+      }
   if (window == NULL)
     {
       window = GTK_WINDOW (pf_window_new (GTK_APPLICATION (self), self->settings));
@@ -369,7 +415,7 @@ pf_application_activate (GApplication *app)
 {
   PfApplication *self = PF_APPLICATION (app);
 
-  gtk_window_present (GTK_WINDOW (get_or_create_window (self)));
+  gtk_window_present (GTK_WINDOW (_pf_application_get_window (self)));
   pf_bench_probe_mark ("window-presented");
 }
 
@@ -390,7 +436,7 @@ pf_application_open (GApplication  *app,
       g_debug ("Asked to open %s", uri);
     }
 
-  gtk_window_present (GTK_WINDOW (get_or_create_window (self)));
+  gtk_window_present (GTK_WINDOW (_pf_application_get_window (self)));
 }
 
 /* GIO loads its proxy resolver and TLS modules (libproxy, GnuTLS) when

@@ -29,5 +29,7 @@ void           pf_application_save_account (PfApplication *self,
                                             PfAccount     *account);
 
 void           _pf_application_actions_init (PfApplication *self);
+GtkWindow     *_pf_application_create_wizard (PfApplication *self);
+struct _PfWindow *_pf_application_get_window  (PfApplication *self);
 
 G_END_DECLS
