@@ -74,6 +74,14 @@ add_account_action (GSimpleAction *action,
 }
 
 static void
+account_settings_action (GSimpleAction *action,
+                         GVariant      *parameter,
+                         gpointer       user_data)
+{
+  _pf_application_show_account_settings (user_data, g_variant_get_string (parameter, NULL));
+}
+
+static void
 preferences_action (GSimpleAction *action,
                     GVariant      *parameter,
                     gpointer       user_data)
@@ -107,6 +115,7 @@ static const GActionEntry app_entries[] = {
   { "about", about_action },
   { "quit", quit_action },
   { "add-account", add_account_action },
+  { "account-settings", account_settings_action, "s" },
 };
 
 void

@@ -19,6 +19,7 @@
 #include "sync/pf-account-service.h"
 
 #include "pf-application.h"
+#include "pf-account-settings.h"
 #include "pf-account-wizard.h"
 #include "pf-bench-probe.h"
 #include "pf-window.h"
@@ -375,6 +376,155 @@ _pf_application_create_wizard (PfApplication *self)
   g_signal_connect_object (wizard, "account-added", G_CALLBACK (on_account_added_cb), self,
                            G_CONNECT_SWAPPED);
   return GTK_WINDOW (wizard);
+}
+
+/* Removing an account: its connections stop, it leaves the window, its
+ * settings file and passwords go, and its mail too unless the user keeps
+ * it (POP3: the only copy). */
+
+static void
+delete_data_worker (GTask        *task,
+                    gpointer      source_object,
+                    gpointer      task_data,
+                    GCancellable *cancellable)
+{
+  GError *error = NULL;
+
+  if (!pf_account_delete_data (task_data, cancellable, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+data_deleted_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    g_warning ("Cannot delete the mail of a removed account: %s", error->message);
+}
+
+typedef struct
+{
+  PfApplication *self;
+  PfAccount     *account;
+  gboolean       keep_mail;
+} Removal;
+
+static void
+account_removed_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  Removal *removal = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!pf_account_manager_remove_finish (PF_ACCOUNT_MANAGER (object), result, &error))
+    g_warning ("Cannot remove the account %s: %s", pf_account_get_id (removal->account),
+               error->message);
+  else if (!removal->keep_mail)
+    {
+      g_autoptr(GTask) task = g_task_new (NULL, NULL, data_deleted_cb, NULL);
+
+      g_task_set_source_tag (task, account_removed_cb);
+      g_task_set_task_data (task, g_object_ref (removal->account), g_object_unref);
+      g_task_run_in_thread (task, delete_data_worker);
+    }
+  g_object_unref (removal->self);
+  g_object_unref (removal->account);
+  g_free (removal);
+}
+
+/**
+ * _pf_application_remove_account:
+ * @self: a #PfApplication
+ * @account_id: an account
+ * @keep_mail: whether its mail stays on this computer
+ */
+void
+_pf_application_remove_account (PfApplication *self,
+                                const char    *account_id,
+                                gboolean       keep_mail)
+{
+  PfAccount *account = pf_account_manager_lookup (self->accounts, account_id);
+  Removal *removal;
+
+  if (account == NULL)
+    return;
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->services)); i++)
+    {
+      g_autoptr(PfAccountService) service = g_list_model_get_item (G_LIST_MODEL (self->services), i);
+
+      if (pf_account_service_get_account (service) != account &&
+          !g_str_equal (pf_account_get_id (pf_account_service_get_account (service)), account_id))
+        continue;
+      pf_account_service_stop (service);
+      g_list_store_remove (self->services, i);
+      break;
+    }
+  pf_folder_tree_model_remove_account (self->folders, account_id);
+
+  removal = g_new0 (Removal, 1);
+  removal->self = g_object_ref (self);
+  removal->account = g_object_ref (account);
+  removal->keep_mail = keep_mail;
+  pf_account_manager_remove_async (self->accounts, account_id, NULL, account_removed_cb, removal);
+}
+
+static void
+on_settings_account_changed_cb (PfApplication *self,
+                                PfAccount     *account)
+{
+  PfAccountService *service = pf_application_lookup_service (self, pf_account_get_id (account));
+
+  pf_application_save_account (self, account);
+  pf_folder_tree_model_rename_account (self->folders, pf_account_get_id (account),
+                                       pf_account_get_display_name (account));
+  /* New servers, ports or exceptions take effect with a new connection. */
+  if (service != NULL && pf_account_service_get_state (service) != PF_ACCOUNT_SERVICE_STOPPED)
+    {
+      pf_account_service_stop (service);
+      pf_account_service_start (service);
+    }
+}
+
+static void
+on_settings_remove_account_cb (PfAccountSettings *settings,
+                               gboolean           keep_mail,
+                               PfApplication     *self)
+{
+  PfAccount *account = pf_account_settings_get_edited (settings);
+
+  _pf_application_remove_account (self, pf_account_get_id (account), keep_mail);
+}
+
+/**
+ * _pf_application_show_account_settings:
+ * @self: a #PfApplication
+ * @account_id: an account
+ *
+ * Returns: (transfer none) (nullable): the account's settings window
+ */
+GtkWindow *
+_pf_application_show_account_settings (PfApplication *self,
+                                       const char    *account_id)
+{
+  PfAccountService *service = pf_application_lookup_service (self, account_id);
+  PfAccountSettings *settings;
+
+  if (service == NULL)
+    return NULL;
+  settings = pf_account_settings_new (GTK_WINDOW (_pf_application_get_window (self)), service,
+                                      pf_account_manager_get_vault (self->accounts));
+  g_signal_connect_object (settings, "account-changed",
+                           G_CALLBACK (on_settings_account_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (settings, "remove-account",
+                           G_CALLBACK (on_settings_remove_account_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (settings));
+  return GTK_WINDOW (settings);
 }
 
 /**

@@ -31,5 +31,10 @@ void           pf_application_save_account (PfApplication *self,
 void           _pf_application_actions_init (PfApplication *self);
 GtkWindow     *_pf_application_create_wizard (PfApplication *self);
 struct _PfWindow *_pf_application_get_window  (PfApplication *self);
+GtkWindow     *_pf_application_show_account_settings (PfApplication *self,
+                                                      const char    *account_id);
+void           _pf_application_remove_account (PfApplication *self,
+                                               const char    *account_id,
+                                               gboolean       keep_mail);
 
 G_END_DECLS

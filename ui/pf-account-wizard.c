@@ -538,9 +538,10 @@ update_choice (PfAccountWizard *self)
   gtk_widget_set_visible (GTK_WIDGET (self->pop3_group), pop3);
   gtk_widget_set_visible (GTK_WIDGET (self->keep_days_row), keep == 2);
   gtk_widget_set_sensitive (GTK_WIDGET (self->delete_with_local_row), keep == 1);
-  if (self->config == NULL || self->account == NULL)
+  if (self->account == NULL)
     return;
-  account_from_config (self);
+  if (self->config != NULL)
+    account_from_config (self);
   in_text = describe_server (pf_account_get_incoming (self->account));
   out_text = describe_server (pf_account_get_outgoing (self->account));
   adw_action_row_set_subtitle (self->incoming_summary_row, in_text);
@@ -555,10 +556,38 @@ static void
 prepare_choice (PfAccountWizard *self)
 {
   const char *domain = address_domain (pf_account_get_address (self->account));
-  gboolean imap = pf_autoconfig_get_incoming (self->config, PF_SERVER_PROTOCOL_IMAP) != NULL;
-  gboolean pop3 = pf_autoconfig_get_incoming (self->config, PF_SERVER_PROTOCOL_POP3) != NULL;
-  const char *provider = self->config->display_name != NULL ? self->config->display_name : domain;
+  gboolean manual = self->config == NULL;
+  gboolean pop3_kind = pf_account_get_kind (self->account) == PF_ACCOUNT_KIND_POP3;
+  gboolean imap = manual ? !pop3_kind :
+                  pf_autoconfig_get_incoming (self->config, PF_SERVER_PROTOCOL_IMAP) != NULL;
+  gboolean pop3 = manual ? pop3_kind :
+                  pf_autoconfig_get_incoming (self->config, PF_SERVER_PROTOCOL_POP3) != NULL;
+  const char *provider = !manual && self->config->display_name != NULL ?
+                         self->config->display_name : domain;
   g_autofree char *origin = NULL;
+
+  /* Each row says again what it means, unless the provider lacks it. */
+  adw_action_row_set_subtitle (self->imap_row,
+                               _("Your mail stays on the server. Folders, read and answered "
+                                 "messages and sent mail are the same on every device: phone, "
+                                 "webmail and this computer."));
+  adw_action_row_set_subtitle (self->pop3_row,
+                               _("Mail is downloaded to this computer and, unless you choose "
+                                 "otherwise, removed from the server. The server keeps no read or "
+                                 "answered state, and your other devices don’t see what you did "
+                                 "here."));
+  if (manual)
+    {
+      adw_preferences_group_set_description (self->choice_group,
+                                             _("Settings entered by hand. To use the other "
+                                               "protocol, change the incoming server."));
+      gtk_widget_set_sensitive (GTK_WIDGET (self->imap_row), imap);
+      gtk_widget_set_sensitive (GTK_WIDGET (self->pop3_row), pop3);
+      gtk_widget_set_visible (self->recommended_label, FALSE);
+      gtk_check_button_set_active (pop3 ? self->pop3_check : self->imap_check, TRUE);
+      update_choice (self);
+      return;
+    }
 
   switch (self->config->source)
     {
@@ -965,9 +994,8 @@ next_action (GtkWidget  *widget,
     }
   else if (g_str_equal (page, "choice"))
     {
-      account_from_config (self);
-      g_free (self->previous_page);
-      self->previous_page = g_strdup ("choice");
+      if (self->config != NULL)
+        account_from_config (self);
       start_tests (self);
     }
   else if (g_str_equal (page, "manual"))
@@ -982,9 +1010,10 @@ next_action (GtkWidget  *widget,
           return;
         }
       gtk_widget_set_visible (GTK_WIDGET (self->manual_note), FALSE);
-      g_free (self->previous_page);
-      self->previous_page = g_strdup ("manual");
-      start_tests (self);
+      /* Typed settings replace what was found. */
+      g_clear_pointer (&self->config, pf_autoconfig_free);
+      prepare_choice (self);
+      show_page (self, "choice");
     }
 }
 
@@ -1013,9 +1042,9 @@ back_action (GtkWidget  *widget,
   else if (g_str_equal (page, "choice"))
     show_page (self, "identity");
   else if (g_str_equal (page, "manual"))
-    show_page (self, self->config != NULL ? "choice" : "identity");
-  else if (g_str_equal (page, "test"))
     show_page (self, self->previous_page != NULL ? self->previous_page : "identity");
+  else if (g_str_equal (page, "test"))
+    show_page (self, "choice");
 }
 
 static void
@@ -1184,6 +1213,42 @@ pf_account_wizard_set_identity (PfAccountWizard *self,
   gtk_editable_set_text (GTK_EDITABLE (self->name_row), name != NULL ? name : "");
   gtk_editable_set_text (GTK_EDITABLE (self->address_row), address != NULL ? address : "");
   gtk_editable_set_text (GTK_EDITABLE (self->password_row), password != NULL ? password : "");
+}
+
+/**
+ * pf_account_wizard_set_server:
+ * @self: a #PfAccountWizard
+ * @server: settings of the incoming (IMAP, POP3) or the outgoing (SMTP)
+ *   server
+ *
+ * Fills in the manual page's fields of that server, e.g. from an account
+ * that is being replaced. The first page must be filled in.
+ */
+void
+pf_account_wizard_set_server (PfAccountWizard  *self,
+                              PfServerSettings *server)
+{
+  PfServerProtocol protocol;
+
+  g_return_if_fail (PF_IS_ACCOUNT_WIZARD (self));
+  g_return_if_fail (PF_IS_SERVER_SETTINGS (server));
+
+  if (self->account == NULL && !read_identity (self))
+    return;
+  protocol = pf_server_settings_get_protocol (server);
+  if (protocol == PF_SERVER_PROTOCOL_SMTP)
+    {
+      pf_server_settings_assign (pf_account_get_outgoing (self->account), server);
+      self->username_unknown[1] = FALSE;
+    }
+  else
+    {
+      pf_account_set_kind (self->account, protocol == PF_SERVER_PROTOCOL_POP3 ?
+                                          PF_ACCOUNT_KIND_POP3 : PF_ACCOUNT_KIND_IMAP);
+      pf_server_settings_assign (pf_account_get_incoming (self->account), server);
+      self->username_unknown[0] = FALSE;
+    }
+  form_from_account (self);
 }
 
 /**

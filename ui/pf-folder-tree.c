@@ -519,6 +519,8 @@ update_actions (PfFolderTree *self)
                                  item != NULL && kind != PF_FOLDER_ITEM_UNIFIED_INBOX);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "folder.rename", own);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "folder.delete", own);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "folder.account-settings",
+                                 item != NULL && pf_folder_item_get_account_id (item) != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "folder.empty",
                                  folder && (use == PF_STORE_SPECIAL_USE_TRASH ||
                                             use == PF_STORE_SPECIAL_USE_JUNK) &&
@@ -872,6 +874,19 @@ folder_empty (GtkWidget  *widget,
   open_dialog (PF_FOLDER_TREE (widget), FOLDER_EMPTY);
 }
 
+/* The selected row's account: the application opens its settings. */
+static void
+folder_account_settings (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *parameter)
+{
+  PfFolderItem *item = pf_folder_tree_get_selected (PF_FOLDER_TREE (widget));
+
+  if (item != NULL && pf_folder_item_get_account_id (item) != NULL)
+    gtk_widget_activate_action (widget, "app.account-settings", "s",
+                                pf_folder_item_get_account_id (item));
+}
+
 /* Context menu */
 
 static void
@@ -1075,6 +1090,8 @@ pf_folder_tree_class_init (PfFolderTreeClass *klass)
   gtk_widget_class_install_action (widget_class, "folder.rename", NULL, folder_rename);
   gtk_widget_class_install_action (widget_class, "folder.delete", NULL, folder_delete);
   gtk_widget_class_install_action (widget_class, "folder.empty", NULL, folder_empty);
+  gtk_widget_class_install_action (widget_class, "folder.account-settings", NULL,
+                                   folder_account_settings);
 
   gtk_widget_class_add_binding (widget_class, GDK_KEY_Menu, 0, popup_menu_binding_cb, NULL);
   gtk_widget_class_add_binding (widget_class, GDK_KEY_F10, GDK_SHIFT_MASK,

@@ -879,8 +879,30 @@ first_frame_cb (GtkWidget     *widget,
   return G_SOURCE_REMOVE;
 }
 
+/* The settings of the selected folder's account, or of the only one. */
+static void
+account_settings_action (GSimpleAction *action,
+                         GVariant      *parameter,
+                         gpointer       user_data)
+{
+  PfWindow *self = user_data;
+  PfFolderItem *item = pf_folder_tree_get_selected (self->folder_tree);
+  GListModel *services = pf_account_status_get_services (self->account_status);
+  const char *account_id = item != NULL ? pf_folder_item_get_account_id (item) : NULL;
+  g_autoptr(PfAccountService) first = NULL;
+
+  if (account_id == NULL && services != NULL && g_list_model_get_n_items (services) > 0)
+    {
+      first = g_list_model_get_item (services, 0);
+      account_id = pf_account_get_id (pf_account_service_get_account (first));
+    }
+  if (account_id != NULL)
+    gtk_widget_activate_action (GTK_WIDGET (self), "app.account-settings", "s", account_id);
+}
+
 static const GActionEntry win_entries[] = {
   { "sync", sync_action },
+  { "account-settings", account_settings_action },
   { "navigate-back", navigate_back_action },
 };
 

@@ -1359,3 +1359,58 @@ pf_account_new_from_key_file (GKeyFile  *key_file,
 
   return g_steal_pointer (&account);
 }
+
+static gboolean
+delete_tree (GFile         *directory,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  g_autoptr(GFileEnumerator) children = NULL;
+  GFileInfo *info;
+  GFile *child;
+
+  children = g_file_enumerate_children (directory, G_FILE_ATTRIBUTE_STANDARD_TYPE,
+                                        G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, cancellable, error);
+  if (children == NULL)
+    return FALSE;
+  while (g_file_enumerator_iterate (children, &info, &child, cancellable, error) && info != NULL)
+    {
+      if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
+        {
+          if (!delete_tree (child, cancellable, error))
+            return FALSE;
+        }
+      else if (!g_file_delete (child, cancellable, error))
+        return FALSE;
+    }
+  return g_file_delete (directory, cancellable, error);
+}
+
+/**
+ * pf_account_delete_data:
+ * @self: a #PfAccount
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for an error
+ *
+ * Deletes the account's mail and index on this computer (its data
+ * directory), e.g. after the account was removed. Blocking: call it from
+ * a worker thread in an application.
+ *
+ * Returns: %TRUE when nothing of it is left
+ */
+gboolean
+pf_account_delete_data (PfAccount     *self,
+                        GCancellable  *cancellable,
+                        GError       **error)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(GFile) directory = NULL;
+
+  g_return_val_if_fail (PF_IS_ACCOUNT (self), FALSE);
+
+  path = pf_account_dup_data_dir (self);
+  directory = g_file_new_for_path (path);
+  if (!g_file_query_exists (directory, cancellable))
+    return TRUE;
+  return delete_tree (directory, cancellable, error);
+}

@@ -73,6 +73,9 @@ gboolean          pf_account_equal              (PfAccount      *self,
 
 const char       *pf_account_get_id             (PfAccount      *self);
 char             *pf_account_dup_data_dir       (PfAccount      *self);
+gboolean          pf_account_delete_data        (PfAccount      *self,
+                                                 GCancellable   *cancellable,
+                                                 GError        **error);
 gint64            pf_account_get_created        (PfAccount      *self);
 
 PfAccountKind     pf_account_get_kind           (PfAccount      *self);

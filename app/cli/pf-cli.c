@@ -556,31 +556,6 @@ cmd_account_list (int    argc,
   return PF_CLI_EXIT_OK;
 }
 
-static gboolean
-remove_directory (GFile   *directory,
-                  GError **error)
-{
-  g_autoptr(GFileEnumerator) children = NULL;
-  GFileInfo *info;
-  GFile *child;
-
-  children = g_file_enumerate_children (directory, G_FILE_ATTRIBUTE_STANDARD_TYPE,
-                                        G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, error);
-  if (children == NULL)
-    return FALSE;
-  while (g_file_enumerator_iterate (children, &info, &child, NULL, error) && info != NULL)
-    {
-      if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
-        {
-          if (!remove_directory (child, error))
-            return FALSE;
-        }
-      else if (!g_file_delete (child, NULL, error))
-        return FALSE;
-    }
-  return g_file_delete (directory, NULL, error);
-}
-
 static int
 cmd_account_remove (int    argc,
                     char **argv)
@@ -589,8 +564,6 @@ cmd_account_remove (int    argc,
   g_autoptr(PfAccountManager) manager = NULL;
   g_autoptr(PfAccount) account = NULL;
   g_autoptr(GAsyncResult) result = NULL;
-  g_autofree char *data_dir = NULL;
-  g_autoptr(GFile) directory = NULL;
   GAsyncResult *slot = NULL;
 
   if (argc != 2)
@@ -611,9 +584,7 @@ cmd_account_remove (int    argc,
     return pf_cli_fail (g_steal_pointer (&error));
 
   /* The account's mail goes with it. */
-  data_dir = pf_account_dup_data_dir (account);
-  directory = g_file_new_for_path (data_dir);
-  if (g_file_query_exists (directory, NULL) && !remove_directory (directory, &error))
+  if (!pf_account_delete_data (account, NULL, &error))
     return pf_cli_fail (g_steal_pointer (&error));
   return PF_CLI_EXIT_OK;
 }

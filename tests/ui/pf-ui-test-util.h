@@ -95,6 +95,33 @@ ui_find_dialog (void)
   return NULL;
 }
 
+/* The widget of a template with this id ("keep_row"), if any. */
+static inline GtkWidget *
+ui_find_by_name (GtkWidget  *widget,
+                 const char *id)
+{
+  if (g_strcmp0 (gtk_buildable_get_buildable_id (GTK_BUILDABLE (widget)), id) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = ui_find_by_name (child, id);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* A GAsyncReadyCallback that keeps the result in *user_data. */
+static inline void
+ui_store_result_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
 static inline gint64
 ui_create_folder (PfStore           *store,
                   const char        *name,

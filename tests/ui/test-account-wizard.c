@@ -1,0 +1,493 @@
+/* test-account-wizard.c
+ *
+ * Copyright 2026 The Postfach authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "pf-ui-test-util.h"
+#include "pf-test-servers.h"
+#include "pf-test-resolver.h"
+
+#include "pf-i18n.h"
+#include "account/pf-account-manager.h"
+#include "account/pf-password-vault.h"
+#include "account/pf-secret-store.h"
+#include "pf-account-wizard.h"
+
+/*
+ * The account wizard in a real window (Xvfb), driven through its actions
+ * and functions, against the real test servers (Dovecot, the SMTP
+ * submission server) and the real keyring of a private D-Bus session:
+ * settings from the built-in provider list and from SRV records, typed by
+ * hand; IMAP and POP3 accounts saved with their passwords; and each error
+ * of the connection test for real: wrong password, closed port, a server
+ * without TLS, an untrusted certificate trusted through its dialog.
+ */
+
+typedef struct
+{
+  PfTestServers    *servers;
+  char             *dir;
+  PfAccountManager *manager;
+  PfAccountWizard  *wizard;
+  PfAccount        *added;
+  gboolean          closed;
+} Fixture;
+
+static void
+on_added_cb (PfAccountWizard *wizard,
+             PfAccount       *account,
+             Fixture         *fixture)
+{
+  g_set_object (&fixture->added, account);
+}
+
+static gboolean
+on_close_request_cb (GtkWindow *window,
+                     Fixture   *fixture)
+{
+  fixture->closed = TRUE;
+  return FALSE;
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(PfSecretStore) secrets = pf_secret_store_new ();
+  g_autoptr(PfPasswordVault) vault = pf_password_vault_new (secrets);
+  g_autoptr(GError) error = NULL;
+
+  fixture->servers = pf_test_servers_get_full (PF_TEST_SERVERS_VARIANTS);
+  fixture->dir = g_dir_make_tmp ("pf-wizard-XXXXXX", &error);
+  g_assert_no_error (error);
+  fixture->manager = pf_account_manager_new (fixture->dir, vault);
+  g_assert_true (pf_account_manager_load (fixture->manager, NULL, &error));
+  g_assert_no_error (error);
+  fixture->wizard = g_object_ref_sink (pf_account_wizard_new (NULL, fixture->manager));
+  g_signal_connect (fixture->wizard, "account-added", G_CALLBACK (on_added_cb), fixture);
+  g_signal_connect (fixture->wizard, "close-request", G_CALLBACK (on_close_request_cb), fixture);
+  gtk_window_present (GTK_WINDOW (fixture->wizard));
+  ui_settle ();
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  if (!fixture->closed)
+    gtk_window_destroy (GTK_WINDOW (fixture->wizard));
+  g_clear_object (&fixture->wizard);
+  g_clear_object (&fixture->added);
+  g_clear_object (&fixture->manager);
+  pf_test_resolver_uninstall ();
+  g_free (fixture->dir);
+}
+
+/* Runs the main loop until the wizard shows @page (or 20 s passed). */
+static void
+wait_page (Fixture    *fixture,
+           const char *page)
+{
+  gint64 end = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+
+  while (g_get_monotonic_time () < end &&
+         !g_str_equal (pf_account_wizard_get_page (fixture->wizard), page))
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpstr (pf_account_wizard_get_page (fixture->wizard), ==, page);
+}
+
+/* Runs the connection test until it ends: the wizard closes (the
+ * account was added) or shows a problem. */
+static void
+wait_test_end (Fixture *fixture)
+{
+  gint64 end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+
+  while (g_get_monotonic_time () < end && !fixture->closed &&
+         pf_account_wizard_get_problem_text (fixture->wizard) == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (fixture->closed || pf_account_wizard_get_problem_text (fixture->wizard) != NULL);
+}
+
+static void
+activate (Fixture    *fixture,
+          const char *action)
+{
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->wizard), action, NULL));
+}
+
+static PfServerSettings *
+server_settings (Fixture    *fixture,
+                 const char *service,
+                 const char *user,
+                 gboolean    with_ca)
+{
+  PfServerProtocol protocol = g_str_has_prefix (service, "imap") ? PF_SERVER_PROTOCOL_IMAP :
+                              g_str_has_prefix (service, "pop3") ? PF_SERVER_PROTOCOL_POP3 :
+                              PF_SERVER_PROTOCOL_SMTP;
+  const char *security = pf_test_servers_get_security (fixture->servers, service);
+  PfServerSettings *settings = pf_server_settings_new (protocol);
+
+  pf_server_settings_set_host (settings, pf_test_servers_get_host (fixture->servers, service));
+  pf_server_settings_set_port (settings, pf_test_servers_get_port (fixture->servers, service));
+  pf_server_settings_set_security (settings, g_str_equal (security, "tls") ? PF_SECURITY_TLS :
+                                             g_str_equal (security, "starttls") ?
+                                             PF_SECURITY_STARTTLS : PF_SECURITY_NONE);
+  pf_server_settings_set_username (settings, pf_test_servers_get_login (fixture->servers, user));
+  if (with_ca)
+    pf_server_settings_set_ca_file (settings, pf_test_servers_get_ca_file (fixture->servers));
+  return settings;
+}
+
+/* The first page, then the manual one with these servers, then the
+ * summary. */
+static void
+enter_manually (Fixture          *fixture,
+                const char       *user,
+                const char       *password,
+                PfServerSettings *incoming,
+                PfServerSettings *outgoing)
+{
+  pf_account_wizard_set_identity (fixture->wizard, "Test User",
+                                  pf_test_servers_get_address (fixture->servers, user),
+                                  password != NULL ? password :
+                                  pf_test_servers_get_password (fixture->servers, user));
+  activate (fixture, "wizard.manual");
+  wait_page (fixture, "manual");
+  pf_account_wizard_set_server (fixture->wizard, incoming);
+  pf_account_wizard_set_server (fixture->wizard, outgoing);
+  activate (fixture, "wizard.next");
+  wait_page (fixture, "choice");
+}
+
+static char *
+lookup_password (Fixture          *fixture,
+                 PfAccount        *account,
+                 PfServerSettings *server)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  char *password;
+
+  pf_password_vault_lookup_for_server_async (pf_account_manager_get_vault (fixture->manager),
+                                             account, server, NULL, ui_store_result_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  password = pf_password_vault_lookup_finish (pf_account_manager_get_vault (fixture->manager),
+                                              result, NULL, &error);
+  g_assert_no_error (error);
+  return password;
+}
+
+/* The added account is saved (a second manager reads it from disk) and
+ * its password is in the keyring for both servers. */
+static PfAccount *
+assert_saved (Fixture    *fixture,
+              const char *user)
+{
+  g_autoptr(PfAccountManager) again = pf_account_manager_new (fixture->dir, NULL);
+  g_autoptr(GError) error = NULL;
+  PfAccount *saved;
+  g_autofree char *in_password = NULL;
+  g_autofree char *out_password = NULL;
+
+  g_assert_nonnull (fixture->added);
+  g_assert_true (fixture->closed);
+  g_assert_true (pf_account_manager_load (again, NULL, &error));
+  saved = pf_account_manager_lookup (again, pf_account_get_id (fixture->added));
+  g_assert_nonnull (saved);
+  g_assert_cmpstr (pf_account_get_address (saved), ==,
+                   pf_test_servers_get_address (fixture->servers, user));
+  in_password = lookup_password (fixture, saved, pf_account_get_incoming (saved));
+  out_password = lookup_password (fixture, saved, pf_account_get_outgoing (saved));
+  g_assert_cmpstr (in_password, ==, pf_test_servers_get_password (fixture->servers, user));
+  g_assert_cmpstr (out_password, ==, pf_test_servers_get_password (fixture->servers, user));
+  return g_object_ref (saved);
+}
+
+/* Settings from the built-in provider list: no network needed, both
+ * protocols offered with IMAP recommended; choosing POP3 switches servers. */
+static void
+test_builtin (Fixture       *fixture,
+              gconstpointer  data)
+{
+  PfAutoconfig *config;
+  PfAccount *account;
+
+  pf_test_resolver_install_failing ();
+  pf_account_wizard_set_identity (fixture->wizard, "Erika Mustermann", "erika@gmx.de", "geheim");
+  activate (fixture, "wizard.next");
+  wait_page (fixture, "choice");
+  config = pf_account_wizard_get_autoconfig (fixture->wizard);
+  g_assert_nonnull (config);
+  g_assert_cmpint (config->source, ==, PF_AUTOCONFIG_SOURCE_BUILTIN);
+  g_assert_cmpuint (pf_test_resolver_get_lookups (), ==, 0);
+
+  account = pf_account_wizard_get_account (fixture->wizard);
+  g_assert_cmpint (pf_account_get_kind (account), ==, PF_ACCOUNT_KIND_IMAP);
+  g_assert_cmpstr (pf_server_settings_get_host (pf_account_get_incoming (account)), ==,
+                   "imap.gmx.net");
+  g_assert_cmpuint (pf_server_settings_get_port (pf_account_get_incoming (account)), ==, 993);
+  g_assert_cmpstr (pf_server_settings_get_username (pf_account_get_incoming (account)), ==,
+                   "erika@gmx.de");
+
+  pf_account_wizard_set_kind (fixture->wizard, PF_ACCOUNT_KIND_POP3);
+  g_assert_cmpint (pf_account_get_kind (account), ==, PF_ACCOUNT_KIND_POP3);
+  g_assert_cmpstr (pf_server_settings_get_host (pf_account_get_incoming (account)), ==,
+                   "pop.gmx.net");
+  g_assert_cmpuint (pf_server_settings_get_port (pf_account_get_incoming (account)), ==, 995);
+
+  /* Back to the first page, then Cancel closes */
+  activate (fixture, "wizard.back");
+  wait_page (fixture, "identity");
+  activate (fixture, "wizard.back");
+  ui_settle ();
+  g_assert_true (fixture->closed);
+  g_assert_null (fixture->added);
+}
+
+/* An IMAP account typed by hand: tested, saved, password in the keyring. */
+static void
+test_manual_imap (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(PfServerSettings) in = server_settings (fixture, "imaps", "alice", TRUE);
+  g_autoptr(PfServerSettings) out = server_settings (fixture, "submission", "alice", TRUE);
+  g_autoptr(PfAccount) saved = NULL;
+  g_autofree char *report = NULL;
+
+  enter_manually (fixture, "alice", NULL, in, out);
+  activate (fixture, "wizard.next");
+  wait_page (fixture, "test");
+  report = pf_account_wizard_dup_report (fixture->wizard);
+  wait_test_end (fixture);
+  g_assert_null (pf_account_wizard_get_problem_text (fixture->wizard));
+  saved = assert_saved (fixture, "alice");
+  g_assert_cmpint (pf_account_get_kind (saved), ==, PF_ACCOUNT_KIND_IMAP);
+  g_assert_cmpuint (pf_server_settings_get_port (pf_account_get_incoming (saved)), ==,
+                    pf_test_servers_get_port (fixture->servers, "imaps"));
+}
+
+/* A POP3 account with "leave on the server for 7 days". */
+static void
+test_manual_pop3 (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(PfServerSettings) in = server_settings (fixture, "pop3", "pop", TRUE);
+  g_autoptr(PfServerSettings) out = server_settings (fixture, "submissions", "pop", TRUE);
+  g_autoptr(PfAccount) saved = NULL;
+  AdwComboRow *keep;
+  GtkSpinButton *days;
+
+  enter_manually (fixture, "pop", NULL, in, out);
+  keep = ADW_COMBO_ROW (ui_find_by_name (GTK_WIDGET (fixture->wizard), "keep_row"));
+  days = GTK_SPIN_BUTTON (ui_find_by_name (GTK_WIDGET (fixture->wizard), "keep_days_spin"));
+  g_assert_true (gtk_widget_is_visible (GTK_WIDGET (keep)));
+  adw_combo_row_set_selected (keep, 2);
+  gtk_spin_button_set_value (days, 7);
+  activate (fixture, "wizard.next");
+  wait_test_end (fixture);
+  g_assert_null (pf_account_wizard_get_problem_text (fixture->wizard));
+  saved = assert_saved (fixture, "pop");
+  g_assert_cmpint (pf_account_get_kind (saved), ==, PF_ACCOUNT_KIND_POP3);
+  g_assert_cmpint (pf_account_get_pop3_policy (saved), ==, PF_POP3_POLICY_KEEP_DAYS);
+  g_assert_cmpuint (pf_account_get_pop3_keep_days (saved), ==, 7);
+}
+
+/* A wrong password: the test page says so, nothing is saved. */
+static void
+test_wrong_password (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(PfServerSettings) in = server_settings (fixture, "imaps", "bob", TRUE);
+  g_autoptr(PfServerSettings) out = server_settings (fixture, "submissions", "bob", TRUE);
+  PfConnectionTest *test;
+
+  enter_manually (fixture, "bob", "falsch", in, out);
+  activate (fixture, "wizard.next");
+  wait_test_end (fixture);
+  g_assert_false (fixture->closed);
+  test = pf_account_wizard_get_connection_test (fixture->wizard, PF_SERVER_PROTOCOL_IMAP);
+  g_assert_cmpint (pf_connection_test_get_problem (test), ==, PF_CONNECTION_PROBLEM_WRONG_PASSWORD);
+  test = pf_account_wizard_get_connection_test (fixture->wizard, PF_SERVER_PROTOCOL_SMTP);
+  g_assert_cmpint (pf_connection_test_get_problem (test), ==, PF_CONNECTION_PROBLEM_WRONG_PASSWORD);
+  g_assert_nonnull (strstr (pf_account_wizard_get_problem_text (fixture->wizard),
+                            pf_test_servers_get_host (fixture->servers, "imaps")));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture->manager)), ==, 0);
+}
+
+/* Nothing listens on the port: "port closed", with the port in the text. */
+static void
+test_closed_port (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(PfServerSettings) in = server_settings (fixture, "imaps", "bob", TRUE);
+  g_autoptr(PfServerSettings) out = server_settings (fixture, "submissions", "bob", TRUE);
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GSocketAddress) address = NULL;
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_from_string ("127.0.0.1");
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *port_text = NULL;
+  guint16 port;
+  PfConnectionTest *test;
+
+  /* A port that was free a moment ago and is closed now */
+  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_socket_bind (socket, any, TRUE, &error));
+  address = g_socket_get_local_address (socket, &error);
+  port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address));
+  g_socket_close (socket, NULL);
+  pf_server_settings_set_host (in, "127.0.0.1");
+  pf_server_settings_set_port (in, port);
+
+  enter_manually (fixture, "bob", NULL, in, out);
+  activate (fixture, "wizard.next");
+  wait_test_end (fixture);
+  test = pf_account_wizard_get_connection_test (fixture->wizard, PF_SERVER_PROTOCOL_IMAP);
+  g_assert_cmpint (pf_connection_test_get_problem (test), ==, PF_CONNECTION_PROBLEM_PORT_CLOSED);
+  port_text = g_strdup_printf ("%u", port);
+  g_assert_nonnull (strstr (pf_account_wizard_get_problem_text (fixture->wizard), port_text));
+  g_assert_false (fixture->closed);
+}
+
+/* STARTTLS configured, the server offers none: refused, not downgraded. */
+static void
+test_no_tls (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autoptr(PfServerSettings) in = server_settings (fixture, "imap-notls", "bob", TRUE);
+  g_autoptr(PfServerSettings) out = server_settings (fixture, "submissions", "bob", TRUE);
+  PfConnectionTest *test;
+
+  pf_server_settings_set_security (in, PF_SECURITY_STARTTLS);
+  enter_manually (fixture, "bob", NULL, in, out);
+  activate (fixture, "wizard.next");
+  wait_test_end (fixture);
+  test = pf_account_wizard_get_connection_test (fixture->wizard, PF_SERVER_PROTOCOL_IMAP);
+  g_assert_cmpint (pf_connection_test_get_problem (test), ==, PF_CONNECTION_PROBLEM_NO_TLS);
+  test = pf_account_wizard_get_connection_test (fixture->wizard, PF_SERVER_PROTOCOL_SMTP);
+  g_assert_cmpint (pf_connection_test_get_problem (test), ==, PF_CONNECTION_PROBLEM_NONE);
+  g_assert_false (fixture->closed);
+}
+
+/* A certificate from an unknown authority: the dialog shows it, "Trust"
+ * pins it and the test passes; the account keeps the exception. */
+static void
+test_certificate (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(PfServerSettings) in = server_settings (fixture, "imaps", "alice", FALSE);
+  g_autoptr(PfServerSettings) out = server_settings (fixture, "submissions", "alice", FALSE);
+  g_autoptr(PfAccount) saved = NULL;
+  PfConnectionTest *test;
+  AdwMessageDialog *dialog;
+  GKeyFile *ini = pf_test_servers_get_key_file (fixture->servers);
+  g_autofree char *sha256 = g_key_file_get_string (ini, "tls", "server-cert-sha256", NULL);
+  g_autofree char *expected = pf_normalize_sha256_fingerprint (sha256);
+
+  enter_manually (fixture, "alice", NULL, in, out);
+  activate (fixture, "wizard.next");
+  wait_test_end (fixture);
+  test = pf_account_wizard_get_connection_test (fixture->wizard, PF_SERVER_PROTOCOL_IMAP);
+  g_assert_cmpint (pf_connection_test_get_problem (test), ==, PF_CONNECTION_PROBLEM_CERTIFICATE);
+
+  activate (fixture, "wizard.show-certificate");
+  ui_settle ();
+  dialog = ui_find_dialog ();
+  g_assert_nonnull (dialog);
+  adw_message_dialog_response (dialog, "trust");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  /* The test ran again; the SMTP server (another port) shows the same
+   * certificate and asks in turn. */
+  wait_test_end (fixture);
+  if (!fixture->closed)
+    {
+      test = pf_account_wizard_get_connection_test (fixture->wizard, PF_SERVER_PROTOCOL_SMTP);
+      g_assert_cmpint (pf_connection_test_get_problem (test), ==, PF_CONNECTION_PROBLEM_CERTIFICATE);
+      test = pf_account_wizard_get_connection_test (fixture->wizard, PF_SERVER_PROTOCOL_IMAP);
+      g_assert_cmpint (pf_connection_test_get_problem (test), ==, PF_CONNECTION_PROBLEM_NONE);
+      activate (fixture, "wizard.show-certificate");
+      ui_settle ();
+      dialog = ui_find_dialog ();
+      g_assert_nonnull (dialog);
+      adw_message_dialog_response (dialog, "trust");
+      gtk_window_destroy (GTK_WINDOW (dialog));
+      wait_test_end (fixture);
+    }
+  g_assert_null (pf_account_wizard_get_problem_text (fixture->wizard));
+  saved = assert_saved (fixture, "alice");
+  g_assert_cmpstr (pf_server_settings_get_pinned_sha256 (pf_account_get_incoming (saved)), ==,
+                   expected);
+  g_assert_cmpstr (pf_server_settings_get_pinned_sha256 (pf_account_get_outgoing (saved)), ==,
+                   expected);
+}
+
+/* SRV records (a test resolver in place of DNS) lead to the test servers;
+ * the user name form is unknown, so the test tries the full address first. */
+static void
+test_srv (Fixture       *fixture,
+          gconstpointer  data)
+{
+  g_autoptr(PfAutoconfigDiscovery) discovery = pf_autoconfig_discovery_new ();
+  g_autoptr(PfAccount) saved = NULL;
+  const char *host = pf_test_servers_get_host (fixture->servers, "imaps");
+  PfAutoconfig *config;
+
+  pf_test_resolver_install ();
+  pf_test_resolver_add_host ("mail.example.test", host);
+  pf_test_resolver_add_srv ("_imaps._tcp.example.test", "mail.example.test",
+                            pf_test_servers_get_port (fixture->servers, "imaps"));
+  pf_test_resolver_add_srv ("_submission._tcp.example.test", "mail.example.test",
+                            pf_test_servers_get_port (fixture->servers, "submission"));
+  pf_autoconfig_discovery_set_https_port (discovery, 1);
+  pf_account_wizard_set_discovery (fixture->wizard, discovery);
+  pf_account_wizard_set_ca_file (fixture->wizard, pf_test_servers_get_ca_file (fixture->servers));
+  pf_account_wizard_set_identity (fixture->wizard, "Alice",
+                                  pf_test_servers_get_address (fixture->servers, "alice"),
+                                  pf_test_servers_get_password (fixture->servers, "alice"));
+  activate (fixture, "wizard.next");
+  wait_page (fixture, "choice");
+  config = pf_account_wizard_get_autoconfig (fixture->wizard);
+  g_assert_cmpint (config->source, ==, PF_AUTOCONFIG_SOURCE_SRV);
+  g_assert_null (pf_autoconfig_get_incoming (config, PF_SERVER_PROTOCOL_POP3));
+  activate (fixture, "wizard.next");
+  wait_test_end (fixture);
+  g_assert_null (pf_account_wizard_get_problem_text (fixture->wizard));
+  saved = assert_saved (fixture, "alice");
+  g_assert_cmpstr (pf_server_settings_get_host (pf_account_get_incoming (saved)), ==,
+                   "mail.example.test");
+  g_assert_cmpstr (pf_server_settings_get_username (pf_account_get_incoming (saved)), ==,
+                   pf_test_servers_get_login (fixture->servers, "alice"));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  pf_i18n_init ();
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+
+#define ADD(path, func) \
+  g_test_add ("/account-wizard/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("builtin", test_builtin);
+  ADD ("manual-imap", test_manual_imap);
+  ADD ("manual-pop3", test_manual_pop3);
+  ADD ("wrong-password", test_wrong_password);
+  ADD ("closed-port", test_closed_port);
+  ADD ("no-tls", test_no_tls);
+  ADD ("certificate", test_certificate);
+  ADD ("srv", test_srv);
+#undef ADD
+
+  return g_test_run ();
+}
