@@ -416,8 +416,9 @@ pf_autoconfig_is_valid_host (const char *host)
   if (*host == '\0' || !g_utf8_validate (host, -1, NULL))
     return FALSE;
 
-  /* A stand-in that is a valid domain itself. */
-  expanded = expand_template (host, "", "", "example.org");
+  /* A stand-in that is a valid domain itself; the other placeholders
+   * leave a '%', which no host name has. */
+  expanded = expand_template (host, "%", "%", "example.org");
   if (strchr (expanded, '%') != NULL)
     return FALSE;
 
@@ -557,7 +558,8 @@ on_start_element (GMarkupParseContext  *context,
       state->seen_root = TRUE;
       if (strcmp (name, "clientConfig") != 0)
         g_set_error (error, PF_AUTOCONFIG_ERROR, PF_AUTOCONFIG_ERROR_INVALID,
-                     _("The document is not a mail client configuration (its root element is “%s”)."),
+                     _("The document is not a mail client configuration "
+                       "(its root element is “%s”)."),
                      name);
       return;
     }
