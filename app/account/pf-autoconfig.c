@@ -933,10 +933,15 @@ pf_autoconfig_parse (const char          *text,
       if (local_error->domain == PF_AUTOCONFIG_ERROR)
         g_propagate_error (error, g_steal_pointer (&local_error));
       else
-        g_set_error (error, PF_AUTOCONFIG_ERROR, PF_AUTOCONFIG_ERROR_INVALID,
-                     /* Translators: the placeholder is the XML parser's error */
-                     _("The configuration document is not well-formed: %s"),
-                     local_error->message);
+        {
+          /* GMarkup may quote half a character of the input. */
+          g_autofree char *reason = g_utf8_make_valid (local_error->message, -1);
+
+          g_set_error (error, PF_AUTOCONFIG_ERROR, PF_AUTOCONFIG_ERROR_INVALID,
+                       /* Translators: the placeholder is the XML parser's error */
+                       _("The configuration document is not well-formed: %s"),
+                       reason);
+        }
       return NULL;
     }
 

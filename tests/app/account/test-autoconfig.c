@@ -442,6 +442,10 @@ test_parse_hostile (void)
                       PF_AUTOCONFIG_ERROR_INVALID);
   assert_parse_fails ("<clientConfig>\xff\xfe</clientConfig>", -1, PF_AUTOCONFIG_ERROR_INVALID);
   assert_parse_fails (with_nul, sizeof with_nul - 1, PF_AUTOCONFIG_ERROR_INVALID);
+  /* GMarkup quotes the first byte of U+0091 alone in its message; the
+   * message must still be UTF-8 (found by fuzz-autoconfig). */
+  assert_parse_fails ("<clientConfig><a\xc2\x91" "b></clientConfig>", -1,
+                      PF_AUTOCONFIG_ERROR_INVALID);
 
   /* Well-formed but useless. */
   assert_parse_fails ("<clientConfig/>", -1, PF_AUTOCONFIG_ERROR_NO_SERVERS);
