@@ -521,6 +521,20 @@ find_attribute (const char **names,
   return NULL;
 }
 
+/* Control characters have no place in a name, and a CR LF in a username
+ * would end a protocol line. */
+static gboolean
+has_control_characters (const char *text)
+{
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      if (g_unichar_iscntrl (g_utf8_get_char (p)))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
 static void
 begin_field (ParseState *state,
              Field       field)
@@ -573,8 +587,10 @@ on_start_element (GMarkupParseContext  *context,
 
           state->seen_provider = TRUE;
           state->provider_depth = state->depth;
-          if (id != NULL && *id != '\0' && strlen (id) <= MAX_VALUE_LENGTH)
+          if (id != NULL && strlen (id) <= MAX_VALUE_LENGTH && !has_control_characters (id))
             state->config->provider_id = g_strstrip (g_strdup (id));
+          if (state->config->provider_id != NULL && *state->config->provider_id == '\0')
+            g_clear_pointer (&state->config->provider_id, g_free);
         }
       return;
     }
@@ -714,7 +730,7 @@ end_field (ParseState *state)
       break;
 
     case FIELD_DISPLAY_NAME:
-      if (!too_long && *value != '\0')
+      if (!too_long && *value != '\0' && !has_control_characters (value))
         take_first (&state->config->display_name, value);
       break;
 
@@ -740,8 +756,10 @@ end_field (ParseState *state)
       break;
 
     case FIELD_USERNAME:
-      /* An empty or overlong username leaves the form unknown. */
-      if (!too_long && *value != '\0')
+      /* An empty username leaves the form unknown. */
+      if (too_long || has_control_characters (value))
+        state->bad_value = TRUE;
+      else if (*value != '\0')
         take_first (&state->server->username, value);
       break;
 
@@ -866,7 +884,8 @@ static const GMarkupParser parser = {
  * pf_autoconfig_is_valid_host(); a `%EMAILDOMAIN%` in it is kept and
  * replaced by pf_autoconfig_server_apply()), a port of 1–65535 and a
  * socketType of SSL (%PF_SECURITY_TLS), STARTTLS (%PF_SECURITY_STARTTLS)
- * or plain (%PF_SECURITY_NONE). Of its `<authentication>`s, any password
+ * or plain (%PF_SECURITY_NONE), and no control characters in its
+ * username. Of its `<authentication>`s, any password
  * method (password-cleartext, plain, password-encrypted, secure) gives
  * %PF_AUTH_METHOD_PASSWORD, also when OAuth2 is listed before it; OAuth2
  * alone gives %PF_AUTH_METHOD_OAUTH2; none listed gives
@@ -878,7 +897,8 @@ static const GMarkupParser parser = {
  * Hostile input is refused: over %PF_AUTOCONFIG_MAX_SIZE bytes, invalid
  * UTF-8, malformed XML, a root other than `<clientConfig>`, more than 32
  * server elements or 256 domains, nesting deeper than 32 levels. Values
- * over 1024 bytes are dropped (and with them their server).
+ * over 1024 bytes are dropped (and with them their server), as are a
+ * provider id or display name with control characters.
  *
  * Returns: (transfer full): the configuration, with at least one incoming
  *   and one outgoing server, or %NULL with @error set:

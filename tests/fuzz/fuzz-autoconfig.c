@@ -29,6 +29,18 @@
 int LLVMFuzzerTestOneInput (const uint8_t *data,
                             size_t         size);
 
+static gboolean
+has_control_characters (const char *text)
+{
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      if (g_unichar_iscntrl (g_utf8_get_char (p)))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
 static void
 describe_server (GString                  *log,
                  const PfAutoconfigServer *server)
@@ -73,6 +85,7 @@ check_server (const PfAutoconfigServer *server,
     {
       g_assert_cmpstr (server->username, !=, "");
       g_assert_true (g_utf8_validate (server->username, -1, NULL));
+      g_assert_false (has_control_characters (server->username));
       g_assert_true (g_utf8_validate (username, -1, NULL));
       if (form == PF_USERNAME_FORM_ADDRESS)
         g_assert_cmpstr (username, ==, "Fuzz.User@example.org");
@@ -115,8 +128,13 @@ run (const char *text,
   g_string_append_printf (log, "%s|%s\n",
                           config->provider_id != NULL ? config->provider_id : "(null)",
                           config->display_name != NULL ? config->display_name : "(null)");
-  g_assert_true (config->provider_id == NULL || g_utf8_validate (config->provider_id, -1, NULL));
-  g_assert_true (config->display_name == NULL || g_utf8_validate (config->display_name, -1, NULL));
+  g_assert_true (config->provider_id == NULL ||
+                 (g_utf8_validate (config->provider_id, -1, NULL) &&
+                  *config->provider_id != '\0' &&
+                  !has_control_characters (config->provider_id)));
+  g_assert_true (config->display_name == NULL ||
+                 (g_utf8_validate (config->display_name, -1, NULL) &&
+                  !has_control_characters (config->display_name)));
 
   g_assert_nonnull (config->domains);
   g_assert_cmpuint (g_strv_length (config->domains), <=, 256);

@@ -420,6 +420,45 @@ test_parse_ports_and_hosts (void)
     }
 }
 
+/* A username with a line end would end a protocol line: its server goes. */
+static void
+test_parse_control_characters (void)
+{
+  static const struct {
+    const char *username;
+    gboolean kept;
+  } cases[] = {
+    { "%EMAILADDRESS%", TRUE },
+    { "  login  ", TRUE },
+    { "ü-login", TRUE },
+    { "login&#13;&#10;LOGOUT", FALSE },
+    { "log\x7fin", FALSE },
+    { "log\xc2\x85in", FALSE },
+  };
+  g_autoptr(PfAutoconfig) config = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *inner = NULL;
+      g_autoptr(PfAutoconfigServer) server = NULL;
+
+      inner = g_strdup_printf (USABLE_SERVER_AUTH "<username>%s</username>", cases[i].username);
+      server = parse_imap_server (inner);
+      g_test_message ("username %s", cases[i].username);
+      g_assert_true ((server != NULL) == cases[i].kept);
+    }
+
+  config = parse_ok ("<clientConfig><emailProvider id=\"a&#10;b\">"
+                     "<displayName>Evil&#27;[2J</displayName><displayName>Second</displayName>"
+                     "<incomingServer type=\"imap\"><hostname>imap.example.org</hostname>"
+                     "<port>993</port><socketType>SSL</socketType></incomingServer>"
+                     "<outgoingServer type=\"smtp\"><hostname>smtp.example.org</hostname>"
+                     "<port>465</port><socketType>SSL</socketType></outgoingServer>"
+                     "</emailProvider></clientConfig>");
+  g_assert_null (config->provider_id);
+  g_assert_cmpstr (config->display_name, ==, "Second");
+}
+
 static void
 test_parse_hostile (void)
 {
@@ -1025,6 +1064,7 @@ main (int   argc,
   g_test_add_func ("/autoconfig/parse/smtp-without-login", test_parse_smtp_without_login);
   g_test_add_func ("/autoconfig/parse/skips-unknown", test_parse_skips_unknown);
   g_test_add_func ("/autoconfig/parse/ports-and-hosts", test_parse_ports_and_hosts);
+  g_test_add_func ("/autoconfig/parse/control-characters", test_parse_control_characters);
   g_test_add_func ("/autoconfig/parse/hostile", test_parse_hostile);
   g_test_add_func ("/autoconfig/parse/length", test_parse_length);
   g_test_add_func ("/autoconfig/address/split", test_split_address);
