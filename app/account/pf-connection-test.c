@@ -398,12 +398,14 @@ is_connection_lost (const GError *error)
 
 /* Ending */
 
+/* Ends the run with @problem; takes @task and @error (%NULL: logged in). */
 static void
 run_return (GTask               *task,
             PfConnectionProblem  problem,
             const char          *server_text,
             GError              *error)
 {
+  g_autoptr(GTask) owned = task;
   PfConnectionTest *self = g_task_get_source_object (task);
   Run *run = g_task_get_task_data (task);
 
@@ -446,9 +448,10 @@ logged_out_cb (GObject      *object,
     g_debug ("Logging out after the connection test: %s", error->message);
 
   if (run->failure != NULL)
-    run_return (task, run->failure_problem, run->failure_text, g_steal_pointer (&run->failure));
+    run_return (g_steal_pointer (&task), run->failure_problem, run->failure_text,
+                g_steal_pointer (&run->failure));
   else
-    run_return (task, PF_CONNECTION_PROBLEM_NONE, NULL, NULL);
+    run_return (g_steal_pointer (&task), PF_CONNECTION_PROBLEM_NONE, NULL, NULL);
 }
 
 /* Logs out politely, then reports the run's outcome. */
@@ -801,6 +804,9 @@ report_mechanisms (PfConnectionTest *self,
       text = g_strdup_printf (_("Server offers: %s"), list);
       emit_step (self, 0, PF_CHECK_INFO, text);
     }
+  else if (run->imap != NULL && pf_imap_connection_has_capability (run->imap, "LOGINDISABLED"))
+    emit_step (self, 0, PF_CHECK_INFO,
+               _("The server offers no way to log in here (LOGINDISABLED)"));
   else if (run->imap != NULL)
     emit_step (self, 0, PF_CHECK_INFO,
                _("The server names no login methods (SASL); the LOGIN command is used"));
@@ -1037,7 +1043,6 @@ connect_session (GTask *task)
     {
       emit_step (self, run->connect_step, PF_CHECK_FAILED, error->message);
       run_return (task, PF_CONNECTION_PROBLEM_OTHER, NULL, g_steal_pointer (&error));
-      g_object_unref (task);
       return;
     }
 
