@@ -842,6 +842,31 @@ test_fake_smtp_basic_auth_disabled (Fixture       *fixture,
 }
 
 static void
+test_fake_smtp_unknown_user (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autoptr(PfFakeServer) server = NULL;
+  g_autoptr(PfConnectionTest) test = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* RFC 3463 X.1.1 in answer to AUTH: the server knows no such user. */
+  server = pf_fake_server_new_from_script ("S: 220 smtp.example.test ESMTP\n"
+                                           "C: ^EHLO \n"
+                                           "S: 250-smtp.example.test\n"
+                                           "S: 250 AUTH PLAIN\n"
+                                           "C: ^AUTH PLAIN \n"
+                                           "S: 550 5.1.1 <alice@example.test>: user unknown\n"
+                                           "C: ^QUIT$\n"
+                                           "S: 221 bye\n"
+                                           "CLOSE\n", &error);
+  g_assert_no_error (error);
+
+  test = run_fake (fixture, server, PF_SERVER_PROTOCOL_SMTP, &error);
+  g_assert_cmpint (pf_connection_test_get_problem (test), ==, PF_CONNECTION_PROBLEM_UNKNOWN_USER);
+  g_assert_nonnull (strstr (pf_connection_test_get_server_text (test), "user unknown"));
+}
+
+static void
 test_fake_smtp_oauth_only (Fixture       *fixture,
                            gconstpointer  data)
 {
@@ -1080,6 +1105,7 @@ main (int   argc,
   ADD ("fake/pop3-sys-perm", NULL, test_fake_pop3_sys_perm);
   ADD ("fake/pop3-unknown-user", NULL, test_fake_pop3_unknown_user);
   ADD ("fake/smtp-basic-auth-disabled", NULL, test_fake_smtp_basic_auth_disabled);
+  ADD ("fake/smtp-unknown-user", NULL, test_fake_smtp_unknown_user);
   ADD ("fake/smtp-oauth-only", NULL, test_fake_smtp_oauth_only);
   ADD ("fake/imap-candidates-reconnect", GINT_TO_POINTER (PF_SERVER_PROTOCOL_IMAP),
        test_fake_candidates_reconnect);
