@@ -530,6 +530,30 @@ test_untrusted_then_pinned (Fixture       *fixture,
   g_assert_true (g_str_has_prefix (step->text, pf_connection_test_get_tls_version (again)));
 }
 
+static void
+test_tls_database (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(PfServerSettings) settings = NULL;
+  g_autoptr(PfConnectionTest) test = NULL;
+  g_autoptr(GTlsDatabase) database = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* Trust anchors given to the test stand in for the system's: the
+   * certificate verifies without a CA file in the settings. */
+  database = g_tls_file_database_new (pf_test_servers_get_ca_file (fixture->servers), &error);
+  g_assert_no_error (error);
+  settings = settings_for (fixture, "imaps", PF_SERVER_PROTOCOL_IMAP, PF_SECURITY_TLS, FALSE);
+  fixture->password = pf_test_servers_get_password (fixture->servers, "alice");
+  test = pf_connection_test_new (settings, fixture->password);
+  pf_connection_test_set_tls_database (test, database);
+
+  g_assert_true (run (fixture, test, &error));
+  g_assert_no_error (error);
+  g_assert_null (find_step (fixture, PF_CHECK_INFO, "not verified"));
+  g_assert_nonnull (find_step (fixture, PF_CHECK_INFO, "valid until"));
+}
+
 /* User name candidates */
 
 static void
@@ -1098,6 +1122,7 @@ main (int   argc,
   ADD ("pop3/plaintext-refused", "pop3-notls", test_plaintext_refused);
   ADD ("imap/untrusted-then-pinned", &imap_tls, test_untrusted_then_pinned);
   ADD ("smtp/untrusted-then-pinned", &smtp_starttls, test_untrusted_then_pinned);
+  ADD ("imap/tls-database", NULL, test_tls_database);
   ADD ("candidates/verified", NULL, test_candidates);
   ADD ("candidates/pinned", NULL, test_candidates_not_verified);
   ADD ("fake/imap-alert", NULL, test_fake_imap_alert);
