@@ -910,9 +910,9 @@ opened_cb (GObject      *object,
   address = pf_net_connection_dup_remote_address (run->net);
   if (G_IS_INET_SOCKET_ADDRESS (address))
     {
-      g_autofree char *ip = NULL;
+      GInetAddress *inet = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address));
+      g_autofree char *ip = g_inet_address_to_string (inet);
 
-      ip = g_inet_address_to_string (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address)));
       /* Translators: %s is an IP address */
       text = g_strdup_printf (_("Connected to %s"), ip);
     }
