@@ -70,6 +70,8 @@ void                 pf_connection_test_set_username_candidates (PfConnectionTes
                                                               const char *const   *usernames);
 void                 pf_connection_test_set_tls_database     (PfConnectionTest    *self,
                                                               GTlsDatabase        *database);
+void                 pf_connection_test_set_timeout          (PfConnectionTest    *self,
+                                                              guint                seconds);
 void                 pf_connection_test_run_async            (PfConnectionTest    *self,
                                                               GCancellable        *cancellable,
                                                               GAsyncReadyCallback  callback,
@@ -85,6 +87,7 @@ const char          *pf_connection_test_get_tls_version      (PfConnectionTest  
 const char *const   *pf_connection_test_get_mechanisms       (PfConnectionTest    *self);
 GTlsCertificate     *pf_connection_test_get_certificate      (PfConnectionTest    *self,
                                                               GTlsCertificateFlags *out_errors);
+char                *pf_connection_test_describe_problem     (PfConnectionTest    *self);
 char                *pf_connection_problem_describe          (PfConnectionProblem  problem,
                                                               PfServerSettings    *settings,
                                                               const char          *server_text);

@@ -69,6 +69,8 @@ struct _PfImapConnection
   GError           *closed_error;     /* why the connection ended */
   char             *bye_text;
   GTask            *open_task;
+  GCancellable     *open_cancellable; /* the caller's, linked to ours */
+  gulong            open_cancelled_id;
 
   /* Borrowed: in inflight */
   Pending          *awaiting_continuation;
@@ -113,6 +115,12 @@ pf_imap_connection_dispose (GObject *object)
   PfImapConnection *self = PF_IMAP_CONNECTION (object);
 
   g_cancellable_cancel (self->cancellable);
+  if (self->open_cancellable != NULL)
+    {
+      g_cancellable_disconnect (self->open_cancellable, self->open_cancelled_id);
+      self->open_cancelled_id = 0;
+      g_clear_object (&self->open_cancellable);
+    }
   g_clear_handle_id (&self->timeout_source, g_source_remove);
   g_queue_clear_full (&self->queued, (GDestroyNotify) pending_free);
   g_queue_clear_full (&self->inflight, (GDestroyNotify) pending_free);
@@ -1290,6 +1298,15 @@ net_connect_cb (GObject      *object,
   read_loop (self);
 }
 
+/* The caller's cancellable of the opening ends the connection's own
+ * (the read loop's) as well. */
+static void
+on_open_cancelled_cb (GCancellable *cancellable,
+                      gpointer      user_data)
+{
+  g_cancellable_cancel (G_CANCELLABLE (user_data));
+}
+
 /**
  * pf_imap_connection_open_async:
  * @self: a new #PfImapConnection
@@ -1318,8 +1335,13 @@ pf_imap_connection_open_async (PfImapConnection    *self,
   g_task_set_source_tag (self->open_task, pf_imap_connection_open_async);
 
   if (cancellable != NULL)
-    g_cancellable_connect (cancellable, G_CALLBACK (g_cancellable_cancel),
-                           g_object_ref (self->cancellable), g_object_unref);
+    {
+      self->open_cancellable = g_object_ref (cancellable);
+      self->open_cancelled_id = g_cancellable_connect (cancellable,
+                                                       G_CALLBACK (on_open_cancelled_cb),
+                                                       g_object_ref (self->cancellable),
+                                                       g_object_unref);
+    }
 
   pf_net_connection_connect_async (self->net, self->cancellable, net_connect_cb,
                                    g_object_ref (self));

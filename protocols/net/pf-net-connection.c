@@ -904,6 +904,43 @@ pf_net_connection_get_peer_certificate (PfNetConnection *self)
 }
 
 /**
+ * pf_net_connection_get_tls_connection:
+ * @self: a #PfNetConnection
+ *
+ * For looking at the secure connection: its protocol version, cipher suite
+ * and the errors accepted with the peer certificate
+ * (g_tls_connection_get_peer_certificate_errors() is not 0 when a pin let
+ * an unverified certificate through). Reading or writing on it would
+ * bypass @self: don't.
+ *
+ * Returns: (transfer none) (nullable): the TLS connection once TLS is up
+ */
+GTlsConnection *
+pf_net_connection_get_tls_connection (PfNetConnection *self)
+{
+  g_return_val_if_fail (PF_IS_NET_CONNECTION (self), NULL);
+
+  return self->connected ? self->tls_connection : NULL;
+}
+
+/**
+ * pf_net_connection_dup_remote_address:
+ * @self: a #PfNetConnection
+ *
+ * Returns: (transfer full) (nullable): the address connected to (which of
+ *   the host's addresses answered), or %NULL when not connected
+ */
+GSocketAddress *
+pf_net_connection_dup_remote_address (PfNetConnection *self)
+{
+  g_return_val_if_fail (PF_IS_NET_CONNECTION (self), NULL);
+
+  if (self->socket_connection == NULL)
+    return NULL;
+  return g_socket_connection_get_remote_address (self->socket_connection, NULL);
+}
+
+/**
  * pf_net_connection_check_secret_allowed:
  * @self: a #PfNetConnection
  * @error: return location for %PF_NET_ERROR_PLAINTEXT_REFUSED

@@ -108,6 +108,8 @@ gboolean         pf_net_connection_is_compressed    (PfNetConnection     *self);
 PfNetReader     *pf_net_connection_get_reader       (PfNetConnection     *self);
 gboolean         pf_net_connection_is_encrypted     (PfNetConnection     *self);
 GTlsCertificate *pf_net_connection_get_peer_certificate (PfNetConnection *self);
+GTlsConnection  *pf_net_connection_get_tls_connection (PfNetConnection  *self);
+GSocketAddress  *pf_net_connection_dup_remote_address (PfNetConnection  *self);
 gboolean         pf_net_connection_check_secret_allowed (PfNetConnection *self,
                                                          GError         **error);
 

@@ -599,9 +599,18 @@ pf_pop3_client_has_capability (PfPop3Client *self,
   return FALSE;
 }
 
-static char **
-dup_sasl_mechanisms (PfPop3Client *self)
+/**
+ * pf_pop3_client_dup_sasl_mechanisms:
+ * @self: a #PfPop3Client
+ *
+ * Returns: (transfer full) (nullable): the SASL mechanisms the last CAPA
+ *   listed (RFC 2449 §6.3), or %NULL if it listed none
+ */
+char **
+pf_pop3_client_dup_sasl_mechanisms (PfPop3Client *self)
 {
+  g_return_val_if_fail (PF_IS_POP3_CLIENT (self), NULL);
+
   if (self->capabilities == NULL)
     return NULL;
 
@@ -914,6 +923,9 @@ login_user_cb (GObject      *object,
     {
       if (error->domain == PF_POP3_ERROR && error->code == PF_POP3_ERROR_ERR)
         error->code = PF_POP3_ERROR_AUTHENTICATION_FAILED;
+      /* RFC 1939 §7: a -ERR to USER may mean "never heard of mailbox name". */
+      if (error->domain == PF_POP3_ERROR)
+        pf_pop3_error_set_command (error, "USER");
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
@@ -1051,7 +1063,7 @@ pf_pop3_client_login_async (PfPop3Client        *self,
   g_task_set_task_data (task, data, (GDestroyNotify) login_data_free);
 
   encrypted = pf_net_connection_is_encrypted (self->net);
-  mechanisms = dup_sasl_mechanisms (self);
+  mechanisms = pf_pop3_client_dup_sasl_mechanisms (self);
 
   if (secret_is_oauth_token)
     {

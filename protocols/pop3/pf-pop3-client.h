@@ -45,6 +45,7 @@ PfPop3Client    *pf_pop3_client_new               (PfNetConnection     *connecti
 PfNetConnection *pf_pop3_client_get_connection    (PfPop3Client        *self);
 gboolean         pf_pop3_client_has_capability    (PfPop3Client        *self,
                                                    const char          *name);
+char           **pf_pop3_client_dup_sasl_mechanisms (PfPop3Client      *self);
 
 void             pf_pop3_client_open_async        (PfPop3Client        *self,
                                                    GCancellable        *cancellable,

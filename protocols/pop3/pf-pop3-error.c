@@ -21,6 +21,7 @@ typedef struct
 {
   char *response_code;
   char *server_text;
+  char *command;
 } PfPop3ErrorPrivate;
 
 static void
@@ -28,6 +29,7 @@ pf_pop3_error_private_init (PfPop3ErrorPrivate *priv)
 {
   priv->response_code = NULL;
   priv->server_text = NULL;
+  priv->command = NULL;
 }
 
 static void
@@ -36,6 +38,7 @@ pf_pop3_error_private_copy (const PfPop3ErrorPrivate *src,
 {
   dest->response_code = g_strdup (src->response_code);
   dest->server_text = g_strdup (src->server_text);
+  dest->command = g_strdup (src->command);
 }
 
 static void
@@ -43,6 +46,7 @@ pf_pop3_error_private_clear (PfPop3ErrorPrivate *priv)
 {
   g_clear_pointer (&priv->response_code, g_free);
   g_clear_pointer (&priv->server_text, g_free);
+  g_clear_pointer (&priv->command, g_free);
 }
 
 G_DEFINE_EXTENDED_ERROR (PfPop3Error, pf_pop3_error)
@@ -189,4 +193,49 @@ pf_pop3_error_get_server_text (const GError *error)
     return NULL;
   priv = pf_pop3_error_get_private (error);
   return priv != NULL ? priv->server_text : NULL;
+}
+
+/**
+ * pf_pop3_error_set_command:
+ * @error: an error in the %PF_POP3_ERROR domain
+ * @command: (nullable): the command the server refused, e.g. "USER"
+ *
+ * Notes which command a -ERR answered where that matters to the caller:
+ * a -ERR to USER during login means the server does not know the user
+ * (RFC 1939 §7), one to PASS that the password is wrong.
+ */
+void
+pf_pop3_error_set_command (GError     *error,
+                           const char *command)
+{
+  PfPop3ErrorPrivate *priv;
+
+  g_return_if_fail (error != NULL);
+  g_return_if_fail (error->domain == PF_POP3_ERROR);
+
+  priv = pf_pop3_error_get_private (error);
+  g_return_if_fail (priv != NULL);
+
+  g_free (priv->command);
+  priv->command = g_strdup (command);
+}
+
+/**
+ * pf_pop3_error_get_command:
+ * @error: an error
+ *
+ * Returns: (transfer none) (nullable): the command set with
+ *   pf_pop3_error_set_command(), or %NULL
+ */
+const char *
+pf_pop3_error_get_command (const GError *error)
+{
+  PfPop3ErrorPrivate *priv;
+
+  g_return_val_if_fail (error != NULL, NULL);
+
+  if (error->domain != PF_POP3_ERROR)
+    return NULL;
+  priv = pf_pop3_error_get_private (error);
+  return priv != NULL ? priv->command : NULL;
 }

@@ -64,5 +64,8 @@ GError     *pf_pop3_error_new_from_response  (const char   *line,
                                               gboolean      authenticating);
 const char *pf_pop3_error_get_response_code  (const GError *error);
 const char *pf_pop3_error_get_server_text    (const GError *error);
+void        pf_pop3_error_set_command        (GError       *error,
+                                              const char   *command);
+const char *pf_pop3_error_get_command        (const GError *error);
 
 G_END_DECLS
