@@ -984,16 +984,23 @@ loaded_cb (GObject      *object,
 /* Keeps up to APPEND_WINDOW APPENDs in flight, reading the next file
  * while they travel; calls append_done() once all are answered. Each
  * load and each APPEND holds a reference on @task, so this takes none. */
+static gboolean
+append_stopped (GTask *task)
+{
+  Run *run = g_task_get_task_data (task);
+
+  return run->error != NULL || g_cancellable_is_cancelled (g_task_get_cancellable (task));
+}
+
 static void
 append_pump (GTask *task)
 {
+  PfPop3Migration *self = g_task_get_source_object (task);
   Run *run = g_task_get_task_data (task);
-  gboolean stop = run->error != NULL ||
-                  g_cancellable_is_cancelled (g_task_get_cancellable (task));
 
-  if (!stop && !run->loading && run->append_pos < run->pending->len &&
-      run->in_flight < APPEND_WINDOW &&
-      (run->in_flight == 0 || run->bytes_in_flight < APPEND_BYTES))
+  while (!append_stopped (task) && !run->loading && run->append_pos < run->pending->len &&
+         run->in_flight < APPEND_WINDOW &&
+         (run->in_flight == 0 || run->bytes_in_flight < APPEND_BYTES))
     {
       guint index = g_array_index (run->pending, guint, run->append_pos++);
       Local *local = &g_array_index (run->locals, Local, index);
@@ -1002,8 +1009,8 @@ append_pump (GTask *task)
       g_autoptr(GTask) job = NULL;
       Load *load;
 
-      message = pf_store_lookup_message_by_uid (PF_POP3_MIGRATION (g_task_get_source_object (task))->store,
-                                                run->folder->id, local->uid, &error);
+      message = pf_store_lookup_message_by_uid (self->store, run->folder->id, local->uid,
+                                                &error);
       if (message == NULL || message->body_path == NULL)
         {
           if (error == NULL)
@@ -1011,8 +1018,7 @@ append_pump (GTask *task)
                                          _("The message is no longer stored"));
           message_failed (run, local, error);
           emit_progress (task);
-          append_pump (task);
-          return;
+          continue;
         }
 
       load = g_new0 (Load, 1);
@@ -1029,7 +1035,7 @@ append_pump (GTask *task)
 
   if (run->loading || run->in_flight > 0)
     return;
-  if (stop || run->append_pos >= run->pending->len)
+  if (append_stopped (task) || run->append_pos >= run->pending->len)
     {
       /* The chain's reference, given back by append_done(). */
       append_done (g_object_ref (task));

@@ -50,6 +50,7 @@ typedef struct
   char             *dir;
   PfStore          *store;
   PfServerSettings *settings;
+  gint64            folder_ids[4];
   Expected          expected[N_MESSAGES];
   GBytes           *data[N_MESSAGES];
 } Fixture;
@@ -318,6 +319,7 @@ fill_store (Fixture *fixture)
   g_autoptr(GError) error = NULL;
   g_autoptr(PfStoreBatch) batch = pf_store_batch_new ();
   g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(PfStoreFolder) sent = NULL;
   gint64 folder_ids[G_N_ELEMENTS (parts)];
   gint64 invoices_parent;
   guint serial = 0;
@@ -330,8 +332,8 @@ fill_store (Fixture *fixture)
                                  PF_STORE_SPECIAL_USE_NONE);
   folder_ids[2] = create_folder (fixture->store, SHOPPING, SHOPPING, 0, 0,
                                  PF_STORE_SPECIAL_USE_NONE);
-  folder_ids[3] = pf_store_lookup_folder_by_special_use (fixture->store,
-                                                         PF_STORE_SPECIAL_USE_SENT, NULL)->id;
+  sent = pf_store_lookup_folder_by_special_use (fixture->store, PF_STORE_SPECIAL_USE_SENT, NULL);
+  folder_ids[3] = sent->id;
 
   for (guint p = 0; p < G_N_ELEMENTS (parts); p++)
     {
@@ -388,9 +390,52 @@ fill_store (Fixture *fixture)
     pf_store_batch_take_message (batch, message);
   }
 
+  memcpy (fixture->folder_ids, folder_ids, sizeof folder_ids);
   pf_store_apply_batch_async (fixture->store, batch, NULL, store_result_cb, &result);
   g_assert_true (pf_store_apply_batch_finish (fixture->store, wait_for (&result), &error));
   g_assert_no_error (error);
+}
+
+/* The local mail is as it was: every file, every flag. */
+static void
+check_local (Fixture *fixture)
+{
+  guint n = 0;
+
+  for (gsize f = 0; f < G_N_ELEMENTS (fixture->folder_ids); f++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GArray) map = pf_store_get_uid_map (fixture->store, fixture->folder_ids[f],
+                                                    &error);
+
+      g_assert_no_error (error);
+      for (guint i = 0; i < map->len; i++)
+        {
+          const PfStoreUidEntry *entry = &g_array_index (map, PfStoreUidEntry, i);
+          g_autoptr(PfStoreMessage) message = NULL;
+          g_autofree char *contents = NULL;
+          gsize length = 0;
+          const char *serial_field;
+          guint serial;
+
+          message = pf_store_lookup_message_by_uid (fixture->store, fixture->folder_ids[f],
+                                                    entry->uid, &error);
+          g_assert_no_error (error);
+          g_assert_true (g_file_get_contents (message->body_path, &contents, &length, &error));
+          g_assert_no_error (error);
+          if (entry->flags & PF_STORE_FLAG_DELETED)
+            continue;
+          serial_field = strstr (contents, "X-Serial: ");
+          g_assert_nonnull (serial_field);
+          serial = (guint) g_ascii_strtoull (serial_field + 10, NULL, 10);
+          g_assert_cmpuint (serial, <, N_MESSAGES);
+          g_assert_cmpmem (contents, length, g_bytes_get_data (fixture->data[serial], NULL),
+                           g_bytes_get_size (fixture->data[serial]));
+          g_assert_cmpuint (entry->flags, ==, fixture->expected[serial].flags);
+          n++;
+        }
+    }
+  g_assert_cmpuint (n, ==, N_MESSAGES);
 }
 
 /* What bob has, by X-Serial */
@@ -841,6 +886,7 @@ test_full (Fixture       *fixture,
   g_assert_cmpuint (again->copied, ==, 0);
   g_assert_cmpuint (again->already_there, ==, N_MESSAGES);
   check_server (fixture);
+  check_local (fixture);
 }
 
 static void
@@ -887,6 +933,7 @@ test_connection_lost (Fixture       *fixture,
   check_complete (report);
   g_assert_cmpuint (report->already_there, >, N_PRESENT);
   check_server (fixture);
+  check_local (fixture);
 }
 
 int
