@@ -53,7 +53,11 @@
  * (UID STORE +FLAGS; flags are never taken away).
  *
  * Verification: after its APPENDs each mailbox is selected again and its
- * keys fetched again; every local message must find its copy. The report
+ * keys fetched again; every local message must find its copy. A server
+ * may still store APPENDs of a connection that was lost while the next
+ * run compares, so a message can arrive twice: copies beyond what the
+ * local folder needs that this run made itself are removed again (with
+ * UIDPLUS). The report
  * says per folder how many did (#PfPop3MigrationFolder.verified), and
  * #PfPop3MigrationReport.verified is %TRUE only if all did.
  *
@@ -454,6 +458,7 @@ typedef struct
   guint8      flags;          /* PfStoreFlags to carry over */
   guint8      state;          /* LocalState */
   gint64      internal_date;  /* seconds since the epoch, 0 if unknown */
+  guint32     new_uid;        /* of the copy this run made, if the server said */
   char       *key;            /* NULL if the file could not be read */
 } Local;
 
@@ -503,6 +508,7 @@ typedef struct
   guint                   in_flight;
   gsize                   bytes_in_flight;
   GError                 *error;       /* the first one while APPENDs drain */
+  char                   *extra;       /* UIDs of copies made twice, to remove */
 } Run;
 
 typedef struct
@@ -531,6 +537,7 @@ run_clear_folder (Run *run)
   g_clear_pointer (&run->server, g_hash_table_unref);
   g_clear_pointer (&run->stores, g_ptr_array_unref);
   g_clear_pointer (&run->pending, g_array_unref);
+  g_clear_pointer (&run->extra, g_free);
 }
 
 static void
@@ -665,6 +672,17 @@ logged_out_cb (GObject      *object,
 
 /* Verification */
 
+static int
+compare_uids (gconstpointer a,
+              gconstpointer b)
+{
+  guint32 x = *(const guint32 *) a;
+  guint32 y = *(const guint32 *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+
 static void
 folder_done (GTask *task)
 {
@@ -689,9 +707,107 @@ copies_claim (GHashTable *server,
 }
 
 static void
-verify (GTask *task)
+verify_done (GTask *task)
 {
   Run *run = g_task_get_task_data (task);
+
+  run->report->server_count = pf_imap_session_get_exists (run->session);
+  g_debug ("“%s” → “%s”: %u local, %u copied, %u there before, %u failed, %u removed again, "
+           "%u verified, %u on the server", run->report->local_name, run->mailbox,
+           run->report->local_count, run->report->copied, run->report->already_there,
+           run->report->failed, run->report->removed, run->report->verified,
+           run->report->server_count);
+  folder_done (task);
+}
+
+static void
+extra_expunged_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  GTask *task = user_data;
+  GError *error = NULL;
+
+  if (!pf_imap_session_expunge_finish (PF_IMAP_SESSION (object), result, &error))
+    {
+      fail (task, error);
+      return;
+    }
+  verify_done (task);
+}
+
+static void
+extra_marked_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  GTask *task = user_data;
+  Run *run = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!pf_imap_session_store_finish (PF_IMAP_SESSION (object), result, NULL, &error))
+    {
+      fail (task, error);
+      return;
+    }
+  pf_imap_session_expunge_async (run->session, run->extra, g_task_get_cancellable (task),
+                                 extra_expunged_cb, task);
+}
+
+/* The copies this run made of messages the server turned out to have
+ * already, beyond what the local folder needs: after a lost connection
+ * the server may still store the last APPENDs it read while the next run
+ * looks. Only this run's own copies go (their UIDs from APPENDUID,
+ * RFC 4315), and only with UIDPLUS, whose UID EXPUNGE leaves every other
+ * message alone. */
+static GArray *
+find_extra (Run *run)
+{
+  g_autoptr(GHashTable) ours = NULL;
+  GHashTableIter iter;
+  gpointer key;
+  gpointer value;
+  GArray *extra = g_array_new (FALSE, FALSE, sizeof (guint32));
+
+  if (!pf_imap_connection_has_capability (pf_imap_session_get_connection (run->session),
+                                          "UIDPLUS"))
+    return extra;
+
+  ours = g_hash_table_new (g_direct_hash, g_direct_equal);
+  for (guint i = 0; i < run->locals->len; i++)
+    {
+      Local *local = &g_array_index (run->locals, Local, i);
+
+      if (local->state == LOCAL_COPIED && local->new_uid != 0)
+        g_hash_table_add (ours, GUINT_TO_POINTER (local->new_uid));
+    }
+
+  g_hash_table_iter_init (&iter, run->server);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      Copies *copies = value;
+      guint excess = copies->uids->len - copies->used;
+
+      for (guint i = copies->uids->len; i > 0 && excess > 0; i--)
+        {
+          guint32 uid = g_array_index (copies->uids, guint32, i - 1);
+
+          if (g_hash_table_contains (ours, GUINT_TO_POINTER (uid)))
+            {
+              g_array_append_val (extra, uid);
+              excess--;
+            }
+        }
+    }
+  return extra;
+}
+
+static void
+verify (GTask *task)
+{
+  static const char *const deleted[] = { "\\Deleted", NULL };
+  Run *run = g_task_get_task_data (task);
+  g_autoptr(GArray) extra = NULL;
   guint verified = 0;
 
   for (guint i = 0; i < run->locals->len; i++)
@@ -703,12 +819,20 @@ verify (GTask *task)
         verified++;
     }
   run->report->verified = verified;
-  run->report->server_count = pf_imap_session_get_exists (run->session);
-  g_debug ("“%s” → “%s”: %u local, %u copied, %u there before, %u failed, %u verified, "
-           "%u on the server", run->report->local_name, run->mailbox, run->report->local_count,
-           run->report->copied, run->report->already_there, run->report->failed, verified,
-           run->report->server_count);
-  folder_done (task);
+
+  extra = find_extra (run);
+  if (extra->len == 0)
+    {
+      verify_done (task);
+      return;
+    }
+  g_array_sort (extra, compare_uids);
+  run->report->removed = extra->len;
+  g_clear_pointer (&run->extra, g_free);
+  run->extra = pf_imap_uids_to_sequence_string ((const guint32 *) (gpointer) extra->data,
+                                                extra->len);
+  pf_imap_session_store_async (run->session, run->extra, PF_IMAP_STORE_ADD, deleted, 0,
+                               g_task_get_cancellable (task), extra_marked_cb, task);
 }
 
 /* The server's keys */
@@ -874,7 +998,8 @@ appended_cb (GObject      *object,
 
   run->in_flight--;
   run->bytes_in_flight -= append->size;
-  if (pf_imap_session_append_finish (PF_IMAP_SESSION (object), result, NULL, NULL, &error))
+  if (pf_imap_session_append_finish (PF_IMAP_SESSION (object), result, NULL, &local->new_uid,
+                                     &error))
     {
       local->state = LOCAL_COPIED;
       run->report->copied++;
@@ -1097,16 +1222,6 @@ store_next (GTask *task)
                                (const char *const *) command->flags, 0,
                                g_task_get_cancellable (task), stored_cb, task);
   store_command_free (command);
-}
-
-static int
-compare_uids (gconstpointer a,
-              gconstpointer b)
-{
-  guint32 x = *(const guint32 *) a;
-  guint32 y = *(const guint32 *) b;
-
-  return x < y ? -1 : x > y;
 }
 
 static void

@@ -29,6 +29,10 @@ G_BEGIN_DECLS
  * @flags_added: of @already_there, those whose server copy lacked some
  *   of the local flags and got them
  * @failed: messages the server refused, or whose file could not be read
+ * @removed: copies this run made of messages the server turned out to
+ *   have already, and removed again (after a lost connection the server
+ *   may still store the last messages it received while the next run
+ *   compares)
  * @server_count: the messages in the mailbox after the run
  * @verified: local messages found on the server after the run; equal to
  *   @local_count when the folder was copied completely
@@ -47,6 +51,7 @@ typedef struct
   guint              already_there;
   guint              flags_added;
   guint              failed;
+  guint              removed;
   guint              server_count;
   guint              verified;
   char              *error;
