@@ -682,7 +682,6 @@ compare_uids (gconstpointer a,
   return x < y ? -1 : x > y;
 }
 
-
 static void
 folder_done (GTask *task)
 {
