@@ -555,6 +555,14 @@ run_free (Run *run)
 static void next_folder (GTask *task);
 static void append_pump (GTask *task);
 
+/* The folder's name as the folder list shows it. */
+static const char *
+folder_title (const PfStoreFolder *folder)
+{
+  return folder->display_name != NULL && folder->display_name[0] != '\0' ?
+         folder->display_name : folder->name;
+}
+
 static void
 emit_step (GTask      *task,
            const char *text)
@@ -978,7 +986,7 @@ append_done (GTask *task)
     return;
 
   /* Translators: %s is a folder name. */
-  text = g_strdup_printf (_("Checking the copies of “%s”"), run->report->local_name);
+  text = g_strdup_printf (_("Checking the copies of “%s”"), folder_title (run->folder));
   emit_step (task, text);
   run->verifying = TRUE;
   select_mailbox (task);
@@ -1175,7 +1183,7 @@ append_start (GTask *task)
   if (run->pending->len > 0)
     {
       /* Translators: %s is a folder name. */
-      text = g_strdup_printf (_("Copying “%s”"), run->report->local_name);
+      text = g_strdup_printf (_("Copying “%s”"), folder_title (run->folder));
       emit_step (task, text);
     }
   append_pump (task);
