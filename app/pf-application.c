@@ -21,6 +21,7 @@
 #include "pf-application.h"
 #include "pf-account-settings.h"
 #include "pf-account-wizard.h"
+#include "pf-migration-window.h"
 #include "pf-bench-probe.h"
 #include "pf-window.h"
 
@@ -501,6 +502,138 @@ on_settings_remove_account_cb (PfAccountSettings *settings,
   _pf_application_remove_account (self, pf_account_get_id (account), keep_mail);
 }
 
+/* Switch to IMAP: the IMAP account of the same address (made by the
+ * wizard, or found from an earlier, interrupted switch), then the copying
+ * of the POP3 account's mail, then the offer to remove it. */
+
+static void
+on_migration_remove_pop3_cb (PfMigrationWindow *window,
+                             gboolean           keep_mail,
+                             gpointer           user_data)
+{
+  PfApplication *self = g_object_get_data (G_OBJECT (window), "pf-application");
+  const char *pop3_id = user_data;
+
+  _pf_application_remove_account (self, pop3_id, keep_mail);
+}
+
+static void
+free_id (gpointer  data,
+         GClosure *closure)
+{
+  g_free (data);
+}
+
+static void
+start_migration (PfApplication *self,
+                 PfAccount     *pop3,
+                 PfAccount     *imap)
+{
+  PfAccountService *service = pf_application_lookup_service (self, pf_account_get_id (pop3));
+  PfMigrationWindow *window;
+
+  if (service == NULL)
+    return;
+  window = pf_migration_window_new (GTK_WINDOW (_pf_application_get_window (self)),
+                                    pf_account_service_get_store (service), pop3, imap,
+                                    pf_account_manager_get_vault (self->accounts));
+  g_object_set_data (G_OBJECT (window), "pf-application", self);
+  g_signal_connect_data (window, "remove-pop3-account", G_CALLBACK (on_migration_remove_pop3_cb),
+                         g_strdup (pf_account_get_id (pop3)), free_id, 0);
+  gtk_window_present (GTK_WINDOW (window));
+  pf_migration_window_start (window);
+}
+
+typedef struct
+{
+  PfApplication *self;
+  PfAccount     *pop3;
+} Switch;
+
+static void
+switch_free (gpointer  data,
+             GClosure *closure)
+{
+  Switch *sw = data;
+
+  g_object_unref (sw->self);
+  g_object_unref (sw->pop3);
+  g_free (sw);
+}
+
+static void
+on_switch_account_added_cb (PfAccountWizard *wizard,
+                            PfAccount       *imap,
+                            Switch          *sw)
+{
+  start_migration (sw->self, sw->pop3, imap);
+}
+
+static void
+switch_password_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  Switch *sw = user_data;
+  g_autofree char *password = pf_password_vault_lookup_finish (PF_PASSWORD_VAULT (object), result,
+                                                               NULL, NULL);
+  GtkWindow *wizard = _pf_application_create_wizard (sw->self);
+
+  pf_account_wizard_set_replacing (PF_ACCOUNT_WIZARD (wizard), sw->pop3);
+  pf_account_wizard_set_identity (PF_ACCOUNT_WIZARD (wizard), pf_account_get_real_name (sw->pop3),
+                                  pf_account_get_address (sw->pop3), password);
+  if (password != NULL)
+    explicit_bzero (password, strlen (password));
+  g_signal_connect_data (wizard, "account-added", G_CALLBACK (on_switch_account_added_cb), sw,
+                         switch_free, 0);
+  gtk_window_present (wizard);
+}
+
+/**
+ * _pf_application_switch_to_imap:
+ * @self: a #PfApplication
+ * @pop3_id: a POP3 account
+ */
+void
+_pf_application_switch_to_imap (PfApplication *self,
+                                const char    *pop3_id)
+{
+  PfAccount *pop3 = pf_account_manager_lookup (self->accounts, pop3_id);
+  GListModel *accounts = G_LIST_MODEL (self->accounts);
+  Switch *sw;
+
+  if (pop3 == NULL || pf_account_get_kind (pop3) != PF_ACCOUNT_KIND_POP3)
+    return;
+  /* An earlier switch made the IMAP account already: go on copying. */
+  for (guint i = 0; i < g_list_model_get_n_items (accounts); i++)
+    {
+      g_autoptr(PfAccount) other = g_list_model_get_item (accounts, i);
+
+      if (pf_account_get_kind (other) == PF_ACCOUNT_KIND_IMAP &&
+          g_ascii_strcasecmp (pf_account_get_address (other), pf_account_get_address (pop3)) == 0)
+        {
+          start_migration (self, pop3, other);
+          return;
+        }
+    }
+  sw = g_new0 (Switch, 1);
+  sw->self = g_object_ref (self);
+  sw->pop3 = g_object_ref (pop3);
+  pf_password_vault_lookup_for_server_async (pf_account_manager_get_vault (self->accounts), pop3,
+                                             pf_account_get_incoming (pop3), NULL,
+                                             switch_password_cb, sw);
+}
+
+static void
+on_settings_switch_to_imap_cb (PfAccountSettings *settings,
+                               PfApplication     *self)
+{
+  g_autofree char *id = g_strdup (pf_account_get_id (pf_account_settings_get_edited (settings)));
+
+  gtk_window_destroy (GTK_WINDOW (settings));
+  _pf_application_switch_to_imap (self, id);
+}
+
 /**
  * _pf_application_show_account_settings:
  * @self: a #PfApplication
@@ -523,6 +656,8 @@ _pf_application_show_account_settings (PfApplication *self,
                            G_CALLBACK (on_settings_account_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (settings, "remove-account",
                            G_CALLBACK (on_settings_remove_account_cb), self, 0);
+  g_signal_connect_object (settings, "switch-to-imap",
+                           G_CALLBACK (on_settings_switch_to_imap_cb), self, 0);
   gtk_window_present (GTK_WINDOW (settings));
   return GTK_WINDOW (settings);
 }

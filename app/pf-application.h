@@ -33,6 +33,8 @@ GtkWindow     *_pf_application_create_wizard (PfApplication *self);
 struct _PfWindow *_pf_application_get_window  (PfApplication *self);
 GtkWindow     *_pf_application_show_account_settings (PfApplication *self,
                                                       const char    *account_id);
+void           _pf_application_switch_to_imap (PfApplication *self,
+                                               const char    *pop3_id);
 void           _pf_application_remove_account (PfApplication *self,
                                                const char    *account_id,
                                                gboolean       keep_mail);

@@ -297,12 +297,15 @@ build_server_group (PfAccountSettings *self,
   AdwPreferencesGroup *group = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
   AdwActionRow *port_row = ADW_ACTION_ROW (adw_action_row_new ());
   g_autofree char *title = NULL;
+  g_autofree char *name = NULL;
+  const char *prefix;
 
   /* Translators: %s is IMAP, POP3 or SMTP */
   title = g_strdup_printf (index == 0 ? _("Incoming Server (%s)") : _("Outgoing Server (%s)"),
                            protocol_name (pf_server_settings_get_protocol (server)));
   adw_preferences_group_set_title (group, title);
   rows->server = server;
+  prefix = index == 0 ? "incoming" : "outgoing";
 
   rows->host = ADW_ENTRY_ROW (adw_entry_row_new ());
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (rows->host), _("Server"));
@@ -333,6 +336,16 @@ build_server_group (PfAccountSettings *self,
                          pf_server_settings_get_username (server) != NULL ?
                          pf_server_settings_get_username (server) : "");
   adw_preferences_group_add (group, GTK_WIDGET (rows->user));
+
+  /* Named for tests and the inspector: "incoming-host", "outgoing-port" … */
+  name = g_strconcat (prefix, "-host", NULL);
+  gtk_widget_set_name (GTK_WIDGET (rows->host), name);
+  g_free (name);
+  name = g_strconcat (prefix, "-port", NULL);
+  gtk_widget_set_name (GTK_WIDGET (rows->port), name);
+  g_free (name);
+  name = g_strconcat (prefix, "-user", NULL);
+  gtk_widget_set_name (GTK_WIDGET (rows->user), name);
 
   g_signal_connect (rows->security, "notify::selected", G_CALLBACK (on_security_changed_cb), rows);
   adw_preferences_page_add (self->servers_page, group);

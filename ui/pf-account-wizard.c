@@ -179,6 +179,7 @@ struct _PfAccountWizard
   PfAutoconfigDiscovery *discovery;
   PfAutoconfig          *config;
   PfAccount             *account;
+  PfAccount             *replacing;        /* a POP3 account to switch to IMAP */
   char                  *password;
   char                  *ca_file;
   GCancellable          *cancellable;
@@ -612,6 +613,16 @@ prepare_choice (PfAccountWizard *self)
     }
   adw_preferences_group_set_description (self->choice_group, origin);
 
+  if (self->replacing != NULL)
+    {
+      g_autofree char *text = NULL;
+
+      /* Translators: %s is the name of a POP3 account */
+      text = g_strdup_printf (_("This IMAP account replaces “%s”; its downloaded mail is copied "
+                                "to the server next."), pf_account_get_display_name (self->replacing));
+      adw_action_row_set_subtitle (self->pop3_row, text);
+      pop3 = FALSE;
+    }
   gtk_widget_set_sensitive (GTK_WIDGET (self->imap_row), imap);
   gtk_widget_set_sensitive (GTK_WIDGET (self->pop3_row), pop3);
   gtk_widget_set_visible (self->recommended_label, imap && pop3);
@@ -623,8 +634,12 @@ prepare_choice (PfAccountWizard *self)
     }
   else if (!pop3)
     {
-      g_autofree char *text = g_strdup_printf (_("%s does not offer POP3."), provider);
-      adw_action_row_set_subtitle (self->pop3_row, text);
+      if (self->replacing == NULL)
+        {
+          g_autofree char *text = g_strdup_printf (_("%s does not offer POP3."), provider);
+
+          adw_action_row_set_subtitle (self->pop3_row, text);
+        }
       gtk_check_button_set_active (self->imap_check, TRUE);
     }
   update_choice (self);
@@ -719,8 +734,7 @@ show_problem (PfAccountWizard *self)
       problem = pf_connection_test_get_problem (tests[i]);
       if (problem == PF_CONNECTION_PROBLEM_NONE)
         continue;
-      description = pf_connection_problem_describe (problem, pf_connection_test_get_settings (tests[i]),
-                                                    pf_connection_test_get_server_text (tests[i]));
+      description = pf_connection_test_describe_problem (tests[i]);
       if (text->len > 0)
         g_string_append (text, "\n\n");
       g_string_append (text, description);
@@ -996,6 +1010,9 @@ next_action (GtkWidget  *widget,
     {
       if (self->config != NULL)
         account_from_config (self);
+      /* A switch to IMAP needs an IMAP server. */
+      if (self->replacing != NULL && pf_account_get_kind (self->account) != PF_ACCOUNT_KIND_IMAP)
+        return;
       start_tests (self);
     }
   else if (g_str_equal (page, "manual"))
@@ -1252,6 +1269,25 @@ pf_account_wizard_set_server (PfAccountWizard  *self,
 }
 
 /**
+ * pf_account_wizard_set_replacing:
+ * @self: a #PfAccountWizard
+ * @pop3: a POP3 account the new IMAP account replaces ("Switch to IMAP")
+ *
+ * The wizard then offers IMAP only and explains the switch.
+ */
+void
+pf_account_wizard_set_replacing (PfAccountWizard *self,
+                                 PfAccount       *pop3)
+{
+  g_return_if_fail (PF_IS_ACCOUNT_WIZARD (self));
+  g_return_if_fail (PF_IS_ACCOUNT (pop3));
+
+  g_set_object (&self->replacing, pop3);
+  gtk_window_set_title (GTK_WINDOW (self), _("Switch to IMAP"));
+  gtk_check_button_set_active (self->imap_check, TRUE);
+}
+
+/**
  * pf_account_wizard_set_kind:
  * @self: a #PfAccountWizard
  * @kind: IMAP or POP3, as on the choice page
@@ -1378,6 +1414,7 @@ pf_account_wizard_dispose (GObject *object)
   g_clear_object (&self->discovery);
   g_clear_pointer (&self->config, pf_autoconfig_free);
   g_clear_object (&self->account);
+  g_clear_object (&self->replacing);
   g_clear_object (&self->incoming_test);
   g_clear_object (&self->outgoing_test);
   g_clear_object (&self->discovery_model);

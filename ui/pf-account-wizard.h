@@ -31,6 +31,8 @@ void              pf_account_wizard_set_identity        (PfAccountWizard       *
                                                          const char            *password);
 void              pf_account_wizard_set_server          (PfAccountWizard       *self,
                                                          PfServerSettings      *server);
+void              pf_account_wizard_set_replacing       (PfAccountWizard       *self,
+                                                         PfAccount             *pop3);
 void              pf_account_wizard_set_kind            (PfAccountWizard       *self,
                                                          PfAccountKind          kind);
 const char       *pf_account_wizard_get_page            (PfAccountWizard       *self);

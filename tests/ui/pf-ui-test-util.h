@@ -95,12 +95,13 @@ ui_find_dialog (void)
   return NULL;
 }
 
-/* The widget of a template with this id ("keep_row"), if any. */
+/* The widget with this template id ("keep_row") or widget name, if any. */
 static inline GtkWidget *
 ui_find_by_name (GtkWidget  *widget,
                  const char *id)
 {
-  if (g_strcmp0 (gtk_buildable_get_buildable_id (GTK_BUILDABLE (widget)), id) == 0)
+  if (g_strcmp0 (gtk_buildable_get_buildable_id (GTK_BUILDABLE (widget)), id) == 0 ||
+      g_strcmp0 (gtk_widget_get_name (widget), id) == 0)
     return widget;
   for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
        child = gtk_widget_get_next_sibling (child))

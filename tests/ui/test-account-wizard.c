@@ -17,6 +17,7 @@
 #include "account/pf-account-manager.h"
 #include "account/pf-password-vault.h"
 #include "account/pf-secret-store.h"
+#include "pf-account-settings.h"
 #include "pf-account-wizard.h"
 
 /*
@@ -469,6 +470,229 @@ test_srv (Fixture       *fixture,
                    pf_test_servers_get_login (fixture->servers, "alice"));
 }
 
+/* Account settings */
+
+typedef struct
+{
+  PfTestServers     *servers;
+  char              *dir;
+  PfStore           *store;
+  PfPasswordVault   *vault;
+  PfAccount         *account;
+  PfAccountService  *service;
+  PfAccountSettings *settings;
+  guint              changed;
+  int                removed;   /* -1: not asked; else keep_local_mail */
+} SettingsFixture;
+
+static void
+on_settings_changed_cb (PfAccountSettings *settings,
+                        PfAccount         *account,
+                        SettingsFixture   *fixture)
+{
+  g_assert_true (account == fixture->account);
+  fixture->changed++;
+}
+
+static void
+on_settings_remove_cb (PfAccountSettings *settings,
+                       gboolean           keep,
+                       SettingsFixture   *fixture)
+{
+  fixture->removed = keep;
+}
+
+static void
+settings_set_up (SettingsFixture *fixture,
+                 gconstpointer    data)
+{
+  g_autoptr(PfSecretStore) secrets = pf_secret_store_new ();
+  g_autoptr(GError) error = NULL;
+  PfServerSettings *in;
+  PfServerSettings *out;
+  gboolean pop3 = GPOINTER_TO_INT (data);
+
+  fixture->servers = pf_test_servers_get_full (PF_TEST_SERVERS_VARIANTS);
+  fixture->dir = g_dir_make_tmp ("pf-settings-XXXXXX", &error);
+  g_assert_no_error (error);
+  fixture->store = pf_store_new_sync (fixture->dir, NULL, &error);
+  g_assert_no_error (error);
+  fixture->vault = pf_password_vault_new (secrets);
+  fixture->account = pf_account_new (pop3 ? PF_ACCOUNT_KIND_POP3 : PF_ACCOUNT_KIND_IMAP);
+  pf_account_set_display_name (fixture->account, "Alice");
+  pf_account_set_address (fixture->account, pf_test_servers_get_address (fixture->servers, "alice"));
+  in = pf_account_get_incoming (fixture->account);
+  out = pf_account_get_outgoing (fixture->account);
+  pf_server_settings_set_host (in, pf_test_servers_get_host (fixture->servers, "imaps"));
+  pf_server_settings_set_port (in, pf_test_servers_get_port (fixture->servers, pop3 ? "pop3s" : "imaps"));
+  pf_server_settings_set_security (in, PF_SECURITY_TLS);
+  pf_server_settings_set_username (in, pf_test_servers_get_login (fixture->servers, "alice"));
+  pf_server_settings_set_pinned_certificate (in, "ab:cd:ef:01:23:45:67:89:ab:cd:ef:01:23:45:67:89:"
+                                                 "ab:cd:ef:01:23:45:67:89:ab:cd:ef:01:23:45:67:89",
+                                             G_TLS_CERTIFICATE_UNKNOWN_CA);
+  pf_server_settings_set_host (out, pf_test_servers_get_host (fixture->servers, "submission"));
+  pf_server_settings_set_port (out, pf_test_servers_get_port (fixture->servers, "submission"));
+  pf_server_settings_set_security (out, PF_SECURITY_STARTTLS);
+  pf_server_settings_set_username (out, pf_test_servers_get_login (fixture->servers, "alice"));
+  g_assert_true (pf_account_validate (fixture->account, &error));
+  fixture->service = pf_account_service_new (fixture->account, fixture->store, fixture->vault);
+  fixture->settings = g_object_ref_sink (pf_account_settings_new (NULL, fixture->service,
+                                                                  fixture->vault));
+  fixture->removed = -1;
+  g_signal_connect (fixture->settings, "account-changed", G_CALLBACK (on_settings_changed_cb),
+                    fixture);
+  g_signal_connect (fixture->settings, "remove-account", G_CALLBACK (on_settings_remove_cb),
+                    fixture);
+  gtk_window_present (GTK_WINDOW (fixture->settings));
+  ui_settle ();
+}
+
+static void
+settings_tear_down (SettingsFixture *fixture,
+                    gconstpointer    data)
+{
+  if (gtk_widget_get_visible (GTK_WIDGET (fixture->settings)))
+    gtk_window_destroy (GTK_WINDOW (fixture->settings));
+  g_clear_object (&fixture->settings);
+  g_clear_object (&fixture->service);
+  g_clear_object (&fixture->account);
+  g_clear_object (&fixture->vault);
+  g_clear_object (&fixture->store);
+  test_remove_tree (fixture->dir);
+  g_free (fixture->dir);
+}
+
+static void
+clipboard_read_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  *(char **) user_data = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (object), result, NULL);
+}
+
+/* The servers in use, exactly, and copyable. */
+static void
+test_settings_summary (SettingsFixture *fixture,
+                       gconstpointer    data)
+{
+  g_autofree char *summary = pf_account_settings_dup_summary (fixture->settings);
+  g_autofree char *port = g_strdup_printf (": %u\n", pf_test_servers_get_port (fixture->servers, "imaps"));
+  g_autofree char *copied = NULL;
+  GdkClipboard *clipboard = gtk_widget_get_clipboard (GTK_WIDGET (fixture->settings));
+
+  g_assert_nonnull (strstr (summary, pf_test_servers_get_host (fixture->servers, "imaps")));
+  g_assert_nonnull (strstr (summary, port));
+  g_assert_nonnull (strstr (summary, "STARTTLS"));
+  g_assert_nonnull (strstr (summary, pf_test_servers_get_login (fixture->servers, "alice")));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->settings),
+                                             "settings.copy-summary", NULL));
+  gdk_clipboard_read_text_async (clipboard, NULL, clipboard_read_cb, &copied);
+  while (copied == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpstr (copied, ==, summary);
+}
+
+/* Edits go to a copy; applied, the account changes once; invalid ones
+ * are refused with the reason and change nothing. */
+static void
+test_settings_edit (SettingsFixture *fixture,
+                    gconstpointer    data)
+{
+  GtkWidget *window = GTK_WIDGET (fixture->settings);
+  GtkEditable *name = GTK_EDITABLE (ui_find_by_name (window, "display_name_row"));
+  GtkEditable *host = GTK_EDITABLE (ui_find_by_name (window, "incoming-host"));
+  GtkSpinButton *port = GTK_SPIN_BUTTON (ui_find_by_name (window, "outgoing-port"));
+  g_autoptr(GError) error = NULL;
+
+  g_assert_nonnull (name);
+  g_assert_nonnull (host);
+  g_assert_nonnull (port);
+  gtk_editable_set_text (name, "Arbeit");
+  g_assert_cmpstr (pf_account_get_display_name (fixture->account), ==, "Alice");
+  g_assert_true (pf_account_settings_apply (fixture->settings, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (pf_account_get_display_name (fixture->account), ==, "Arbeit");
+  g_assert_cmpuint (fixture->changed, ==, 1);
+  /* Nothing more changed: no second signal */
+  g_assert_true (pf_account_settings_apply (fixture->settings, &error));
+  g_assert_cmpuint (fixture->changed, ==, 1);
+
+  gtk_spin_button_set_value (port, 2525);
+  gtk_editable_set_text (host, "mail example org");
+  g_assert_false (pf_account_settings_apply (fixture->settings, &error));
+  g_assert_error (error, PF_ACCOUNT_ERROR, PF_ACCOUNT_ERROR_INVALID_HOST);
+  g_assert_cmpuint (pf_server_settings_get_port (pf_account_get_outgoing (fixture->account)), ==,
+                    pf_test_servers_get_port (fixture->servers, "submission"));
+  g_assert_cmpuint (fixture->changed, ==, 1);
+  /* Closing is refused too while it is invalid */
+  gtk_window_close (GTK_WINDOW (fixture->settings));
+  ui_settle ();
+  g_assert_true (gtk_widget_get_visible (window));
+
+  g_clear_error (&error);
+  gtk_editable_set_text (host, "mail.example.org");
+  g_assert_true (pf_account_settings_apply (fixture->settings, &error));
+  g_assert_cmpstr (pf_server_settings_get_host (pf_account_get_incoming (fixture->account)), ==,
+                   "mail.example.org");
+  g_assert_cmpuint (pf_server_settings_get_port (pf_account_get_outgoing (fixture->account)), ==,
+                    2525);
+
+  /* The certificate exception goes */
+  g_assert_nonnull (pf_server_settings_get_pinned_sha256 (pf_account_get_incoming (fixture->account)));
+  pf_account_settings_remove_exception (fixture->settings, PF_SERVER_PROTOCOL_IMAP);
+  g_assert_true (pf_account_settings_apply (fixture->settings, &error));
+  g_assert_null (pf_server_settings_get_pinned_sha256 (pf_account_get_incoming (fixture->account)));
+  g_assert_cmpuint (fixture->changed, ==, 3);
+}
+
+/* A new password lands in the keyring for both servers. */
+static void
+test_settings_password (SettingsFixture *fixture,
+                        gconstpointer    data)
+{
+  PfServerSettings *servers[] = { pf_account_get_incoming (fixture->account),
+                                  pf_account_get_outgoing (fixture->account) };
+
+  pf_account_settings_change_password (fixture->settings, "neues Geheimnis");
+  for (guint i = 0; i < G_N_ELEMENTS (servers); i++)
+    {
+      g_autoptr(GAsyncResult) result = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *password = NULL;
+
+      /* The store finishes before a lookup that starts after it */
+      ui_wait (NULL, 300);
+      pf_password_vault_lookup_for_server_async (fixture->vault, fixture->account, servers[i],
+                                                 NULL, ui_store_result_cb, &result);
+      while (result == NULL)
+        g_main_context_iteration (NULL, TRUE);
+      password = pf_password_vault_lookup_finish (fixture->vault, result, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (password, ==, "neues Geheimnis");
+    }
+}
+
+/* Removing a POP3 account asks whether to keep its mail. */
+static void
+test_settings_remove_pop3 (SettingsFixture *fixture,
+                           gconstpointer    data)
+{
+  AdwMessageDialog *dialog;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->settings),
+                                             "settings.remove-account", NULL));
+  ui_settle ();
+  dialog = ui_find_dialog ();
+  g_assert_nonnull (dialog);
+  g_assert_true (adw_message_dialog_has_response (dialog, "keep"));
+  g_assert_true (adw_message_dialog_has_response (dialog, "delete"));
+  adw_message_dialog_response (dialog, "keep");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  ui_settle ();
+  g_assert_cmpint (fixture->removed, ==, TRUE);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -487,6 +711,14 @@ main (int   argc,
   ADD ("no-tls", test_no_tls);
   ADD ("certificate", test_certificate);
   ADD ("srv", test_srv);
+#undef ADD
+#define ADD(path, func, pop3) \
+  g_test_add ("/account-settings/" path, SettingsFixture, GINT_TO_POINTER (pop3), \
+              settings_set_up, func, settings_tear_down)
+  ADD ("summary", test_settings_summary, FALSE);
+  ADD ("edit", test_settings_edit, FALSE);
+  ADD ("password", test_settings_password, FALSE);
+  ADD ("remove-pop3", test_settings_remove_pop3, TRUE);
 #undef ADD
 
   return g_test_run ();
