@@ -74,6 +74,14 @@ static guint signals[N_SIGNALS];
 
 /* Steps */
 
+static const char * const status_nicks[] = {
+  [PF_CHECK_RUNNING] = "running",
+  [PF_CHECK_OK] = "ok",
+  [PF_CHECK_FAILED] = "failed",
+  [PF_CHECK_SKIPPED] = "skipped",
+  [PF_CHECK_INFO] = "info",
+};
+
 static guint G_GNUC_PRINTF (2, 3)
 step_begin (PfAutoconfigDiscovery *self,
             const char            *format,
@@ -110,9 +118,7 @@ step_report (PfAutoconfigDiscovery *self,
   text = g_strdup_vprintf (format, args);
   va_end (args);
 
-  g_debug ("[%u] %s: %s", id,
-           g_enum_get_value (g_type_class_peek (PF_TYPE_CHECK_STATUS), status)->value_nick,
-           text);
+  g_debug ("[%u] %s: %s", id, status_nicks[status], text);
   g_signal_emit (self, signals[STEP], 0, id, status, text);
 }
 
@@ -1042,6 +1048,7 @@ guess_stage_finish (GuessStage *stage)
   Run *run = g_task_get_task_data (stage->task);
   g_autoptr(PfAutoconfig) config = NULL;
   g_autoptr(GPtrArray) found = g_ptr_array_new ();
+  gboolean skipped = FALSE;
   gboolean cancelled;
 
   stage->decided = TRUE;
@@ -1058,6 +1065,7 @@ guess_stage_finish (GuessStage *stage)
           g_clear_handle_id (&probe->timeout_id, g_source_remove);
           step_report (self, probe->step, PF_CHECK_SKIPPED,
                        cancelled ? _("Cancelled") : _("Not needed"));
+          skipped = TRUE;
           g_cancellable_cancel (probe->cancellable.cancellable);
         }
       else if (probe->state != PROBE_FAILED)
@@ -1094,7 +1102,7 @@ guess_stage_finish (GuessStage *stage)
       if (config->incoming->len > 0)
         step_report (self, stage->step, PF_CHECK_FAILED,
                      _("No outgoing server of %s answered under the usual names"), run->domain);
-      else if (config->outgoing->len > 0)
+      else if (config->outgoing->len > 0 || skipped)
         step_report (self, stage->step, PF_CHECK_FAILED,
                      _("No incoming server of %s answered under the usual names"), run->domain);
       else
@@ -1149,18 +1157,37 @@ probe_end (Probe      *probe,
       switch (state)
         {
         case PROBE_VERIFIED:
-          /* Translators: e.g. “Found an IMAP server at imap.example.org:993 (TLS)” */
-          step_report (self, probe->step, PF_CHECK_OK, _("Found an %s server at %s:%u (%s)"),
-                       protocol_name (probe->protocol), probe->host, probe->port,
-                       security_name (probe->security));
-          break;
         case PROBE_UNVERIFIED:
-          /* Translators: the last placeholder says why the certificate is not
-           * trusted */
-          step_report (self, probe->step, PF_CHECK_OK,
-                       _("Found an %s server at %s:%u (%s), but: %s"),
-                       protocol_name (probe->protocol), probe->host, probe->port,
-                       security_name (probe->security), probe->untrusted_reason);
+          {
+            g_autofree char *found = NULL;
+
+            switch (probe->protocol)
+              {
+              case PF_SERVER_PROTOCOL_IMAP:
+                /* Translators: e.g. “Found an IMAP server at imap.example.org:993 (TLS)” */
+                found = g_strdup_printf (_("Found an IMAP server at %s:%u (%s)"), probe->host,
+                                         probe->port, security_name (probe->security));
+                break;
+              case PF_SERVER_PROTOCOL_POP3:
+                found = g_strdup_printf (_("Found a POP3 server at %s:%u (%s)"), probe->host,
+                                         probe->port, security_name (probe->security));
+                break;
+              case PF_SERVER_PROTOCOL_SMTP:
+                found = g_strdup_printf (_("Found an SMTP server at %s:%u (%s)"), probe->host,
+                                         probe->port, security_name (probe->security));
+                break;
+              default:
+                g_assert_not_reached ();
+              }
+
+            if (state == PROBE_VERIFIED)
+              step_report (self, probe->step, PF_CHECK_OK, "%s", found);
+            else
+              /* Translators: the first placeholder is “Found an IMAP server at
+               * …”, the second why its certificate is not trusted */
+              step_report (self, probe->step, PF_CHECK_OK, _("%s. %s"), found,
+                           probe->untrusted_reason);
+          }
           break;
         case PROBE_FAILED:
           if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
