@@ -42,6 +42,15 @@ typedef enum
 GQuark pf_autoconfig_error_quark (void);
 
 /**
+ * PF_AUTOCONFIG_MAX_SIZE:
+ *
+ * The largest configuration document pf_autoconfig_parse() reads, in bytes
+ * (256 KiB; the largest of the ISPDB has 6 KiB). A fetcher may stop reading
+ * a download at this size.
+ */
+#define PF_AUTOCONFIG_MAX_SIZE (256 * 1024)
+
+/**
  * PfAutoconfigSource:
  * @PF_AUTOCONFIG_SOURCE_BUILTIN: Postfach's own provider table (data/providers)
  * @PF_AUTOCONFIG_SOURCE_AUTOCONFIG: a clientConfig document fetched over
@@ -78,11 +87,13 @@ typedef enum
 /**
  * PfAutoconfigServer:
  * @protocol: IMAP, POP3 or SMTP
- * @host: host name, never %NULL in a parsed configuration
+ * @host: host name, never %NULL in a parsed configuration; it may hold
+ *   %EMAILDOMAIN%, which pf_autoconfig_server_apply() replaces
  * @port: port, never 0 in a parsed configuration
  * @security: implicit TLS, STARTTLS or none
- * @auth_method: %PF_AUTH_METHOD_PASSWORD, %PF_AUTH_METHOD_OAUTH2 (the
- *   provider offers only OAuth2), or %PF_AUTH_METHOD_AUTO
+ * @auth_method: %PF_AUTH_METHOD_PASSWORD (the provider takes a password,
+ *   perhaps besides OAuth2), %PF_AUTH_METHOD_OAUTH2 (the provider offers
+ *   only OAuth2), or %PF_AUTH_METHOD_AUTO (the source does not say)
  * @username: the username template, with %EMAILADDRESS%, %EMAILLOCALPART%
  *   and %EMAILDOMAIN% placeholders, or %NULL when unknown
  *
@@ -107,6 +118,9 @@ char               *pf_autoconfig_server_expand_username   (const PfAutoconfigSe
 void                pf_autoconfig_server_apply             (const PfAutoconfigServer *server,
                                                             PfServerSettings         *settings,
                                                             const char               *address);
+char               *pf_autoconfig_expand_template          (const char               *template,
+                                                            const char               *address);
+gboolean            pf_autoconfig_is_valid_host            (const char               *host);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PfAutoconfigServer, pf_autoconfig_server_free)
 
