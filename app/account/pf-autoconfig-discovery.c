@@ -43,9 +43,9 @@
  * wizard's "connection doctor".
  */
 
-/* Per HTTPS request, redirects included. */
+/* Per HTTPS request, redirects included; the document may be at most
+ * PF_AUTOCONFIG_MAX_SIZE bytes. */
 #define HTTP_TIMEOUT_SECONDS 10
-#define HTTP_MAX_DOCUMENT_SIZE (256 * 1024)
 #define HTTP_MAX_REDIRECTS 5
 /* Per probe of a guessed host: connecting, TLS, the greeting and STARTTLS. */
 #define PROBE_TIMEOUT_SECONDS 5
@@ -185,7 +185,8 @@ config_is_usable (const PfAutoconfig *config)
  * found before the connection test starts. */
 static void
 report_servers (PfAutoconfigDiscovery *self,
-                const PfAutoconfig    *config)
+                const PfAutoconfig    *config,
+                const char            *address)
 {
   GPtrArray *lists[] = { config->incoming, config->outgoing };
 
@@ -194,10 +195,11 @@ report_servers (PfAutoconfigDiscovery *self,
       for (guint i = 0; i < lists[l]->len; i++)
         {
           const PfAutoconfigServer *server = lists[l]->pdata[i];
+          g_autofree char *host = pf_autoconfig_expand_template (server->host, address);
 
           /* Translators: e.g. “IMAP server: imap.example.org, port 993, TLS” */
           step_report (self, 0, PF_CHECK_INFO, _("%s server: %s, port %u, %s"),
-                       protocol_name (server->protocol), server->host, server->port,
+                       protocol_name (server->protocol), host, server->port,
                        security_name (server->security));
         }
     }
@@ -271,7 +273,7 @@ run_return (GTask        *task,
 
   g_debug ("Discovery for %s took %" G_GINT64_FORMAT " ms", run->domain,
            (g_get_monotonic_time () - run->started) / 1000);
-  report_servers (self, config);
+  report_servers (self, config, run->address);
   g_task_return_pointer (task, config, (GDestroyNotify) pf_autoconfig_free);
 }
 
@@ -553,7 +555,7 @@ fetch_read_cb (GObject      *object,
     }
 
   g_byte_array_append (fetch->body, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
-  if (fetch->body->len > HTTP_MAX_DOCUMENT_SIZE)
+  if (fetch->body->len > PF_AUTOCONFIG_MAX_SIZE)
     {
       fetch_fail (fetch, _("the document is too large"));
       return;
@@ -651,7 +653,7 @@ fetch_send_cb (GObject      *object,
     }
 
   length = soup_message_headers_get_content_length (soup_message_get_response_headers (fetch->message));
-  if (length > HTTP_MAX_DOCUMENT_SIZE)
+  if (length > PF_AUTOCONFIG_MAX_SIZE)
     {
       fetch_fail (fetch, _("the document is too large"));
       return;
@@ -814,18 +816,19 @@ srv_stage_finish (SrvStage *stage)
       for (GList *l = stage->targets[i]; l != NULL; l = l->next)
         {
           GSrvTarget *target = l->data;
-          const char *host = g_srv_target_get_hostname (target);
+          g_autofree char *host = g_strdup (g_srv_target_get_hostname (target));
           PfAutoconfigServer *server;
 
-          if (host == NULL || *host == '\0' || g_str_equal (host, ".") ||
+          /* Absolute names may end with a dot; certificates name them
+           * without. Anything that is no host name is left out. */
+          if (host != NULL && g_str_has_suffix (host, "."))
+            host[strlen (host) - 1] = '\0';
+          if (host == NULL || !pf_autoconfig_is_valid_host (host) ||
               g_srv_target_get_port (target) == 0)
             continue;
 
           server = pf_autoconfig_server_new (service->protocol);
-          server->host = g_strdup (host);
-          /* Absolute names may end with a dot; the certificate names not. */
-          if (g_str_has_suffix (server->host, "."))
-            server->host[strlen (server->host) - 1] = '\0';
+          server->host = g_steal_pointer (&host);
           server->port = g_srv_target_get_port (target);
           server->security = service->security;
           server->auth_method = PF_AUTH_METHOD_AUTO;
@@ -1541,6 +1544,7 @@ pf_autoconfig_discovery_run_async (PfAutoconfigDiscovery *self,
                                    gpointer               user_data)
 {
   g_autoptr(GTask) task = NULL;
+  g_autofree char *local_part = NULL;
   g_autofree char *domain = NULL;
   g_autofree char *ascii_domain = NULL;
   Run *run;
@@ -1552,8 +1556,11 @@ pf_autoconfig_discovery_run_async (PfAutoconfigDiscovery *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, pf_autoconfig_discovery_run_async);
 
-  /* Host names and URLs need the ASCII (IDNA) form of the domain. */
-  if (pf_autoconfig_split_address (address, NULL, &domain))
+  /* Host names and URLs need the ASCII (IDNA) form of the domain; a
+   * domain that is no host name must not become part of a URL. */
+  if (pf_autoconfig_split_address (address, &local_part, &domain) &&
+      pf_autoconfig_is_valid_host (domain) && strchr (domain, '%') == NULL &&
+      !g_hostname_is_ip_address (domain))
     ascii_domain = g_hostname_to_ascii (domain);
   if (ascii_domain == NULL)
     {
@@ -1563,8 +1570,11 @@ pf_autoconfig_discovery_run_async (PfAutoconfigDiscovery *self,
     }
 
   run = g_new0 (Run, 1);
-  run->address = g_strdup (address);
+  run->address = g_strconcat (local_part, "@", domain, NULL);
   run->domain = g_ascii_strdown (ascii_domain, -1);
+  /* "example.org." is example.org */
+  if (g_str_has_suffix (run->domain, "."))
+    run->domain[strlen (run->domain) - 1] = '\0';
   run->started = g_get_monotonic_time ();
   g_task_set_task_data (task, run, (GDestroyNotify) run_free);
 
