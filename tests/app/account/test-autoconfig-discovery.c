@@ -78,7 +78,7 @@ resolver_lookup_records (TestResolver         *self,
     }
 
   for (guint i = 0; i < records->len; i++)
-    list = g_list_append (list, g_variant_ref_sink (g_variant_ref (records->pdata[i])));
+    list = g_list_append (list, g_variant_ref (records->pdata[i]));
 
   return list;
 }
@@ -180,6 +180,12 @@ test_resolver_lookup_records (GResolver            *resolver,
 }
 
 static void
+free_records (GList *records)
+{
+  g_list_free_full (records, (GDestroyNotify) g_variant_unref);
+}
+
+static void
 test_resolver_lookup_records_async (GResolver           *resolver,
                                     const char          *rrname,
                                     GResolverRecordType  type,
@@ -195,7 +201,7 @@ test_resolver_lookup_records_async (GResolver           *resolver,
   if (records == NULL)
     g_task_return_error (task, error);
   else
-    g_task_return_pointer (task, records, NULL);
+    g_task_return_pointer (task, records, (GDestroyNotify) free_records);
 }
 
 static void
@@ -289,6 +295,7 @@ typedef struct
   GPtrArray       *requests;    /* "host/path?query" */
   GHashTable      *clients;     /* set of HttpsClient */
   GCancellable    *cancellable; /* cancelled when the server goes */
+  char            *greeting;    /* instead of HTTP: say this, then listen */
   guint16          port;
 } TestHttps;
 
@@ -438,6 +445,46 @@ https_read_cb (GObject      *object,
 }
 
 static void
+greeter_read_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  HttpsClient *client = user_data;
+  gssize n;
+
+  /* Whatever the client says is not answered; it hangs up in the end. */
+  n = g_input_stream_read_finish (G_INPUT_STREAM (object), result, NULL);
+  if (n <= 0 || client->server == NULL)
+    {
+      https_client_free (client);
+      return;
+    }
+
+  g_input_stream_read_async (G_INPUT_STREAM (object), client->buffer, sizeof client->buffer,
+                             G_PRIORITY_DEFAULT, client->server->cancellable, greeter_read_cb,
+                             client);
+}
+
+static void
+greeter_write_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  HttpsClient *client = user_data;
+
+  if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (object), result, NULL, NULL) ||
+      client->server == NULL)
+    {
+      https_client_free (client);
+      return;
+    }
+
+  g_input_stream_read_async (g_io_stream_get_input_stream (client->tls), client->buffer,
+                             sizeof client->buffer, G_PRIORITY_DEFAULT,
+                             client->server->cancellable, greeter_read_cb, client);
+}
+
+static void
 https_handshake_cb (GObject      *object,
                     GAsyncResult *result,
                     gpointer      user_data)
@@ -448,6 +495,15 @@ https_handshake_cb (GObject      *object,
       client->server == NULL)
     {
       https_client_free (client);
+      return;
+    }
+
+  if (client->server->greeting != NULL)
+    {
+      g_output_stream_write_all_async (g_io_stream_get_output_stream (client->tls),
+                                       client->server->greeting,
+                                       strlen (client->server->greeting), G_PRIORITY_DEFAULT,
+                                       client->server->cancellable, greeter_write_cb, client);
       return;
     }
 
@@ -480,12 +536,14 @@ on_https_incoming_cb (GSocketService     *service,
 }
 
 static TestHttps *
-test_https_new (const char *cert_file,
-                const char *key_file)
+test_https_new_full (const char *cert_file,
+                     const char *key_file,
+                     const char *host,
+                     guint16     port)
 {
   TestHttps *server = g_new0 (TestHttps, 1);
-  g_autoptr(GInetAddress) loopback = g_inet_address_new_from_string ("127.0.0.1");
-  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_from_string (host);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, port);
   g_autoptr(GSocketAddress) effective = NULL;
   g_autoptr(GError) error = NULL;
 
@@ -506,6 +564,13 @@ test_https_new (const char *cert_file,
   g_socket_service_start (server->service);
 
   return server;
+}
+
+static TestHttps *
+test_https_new (const char *cert_file,
+                const char *key_file)
+{
+  return test_https_new_full (cert_file, key_file, "127.0.0.1", 0);
 }
 
 static void
@@ -533,6 +598,7 @@ test_https_free (TestHttps *server)
   g_object_unref (server->certificate);
   g_hash_table_unref (server->responses);
   g_ptr_array_unref (server->requests);
+  g_free (server->greeting);
   g_free (server);
 }
 
@@ -593,7 +659,7 @@ make_certificates (PfTestServers *servers)
     "basicConstraints=critical,CA:FALSE\n"
     "keyUsage=critical,digitalSignature\n"
     "extendedKeyUsage=serverAuth\n"
-    "subjectAltName=DNS:autoconfig." DOMAIN ",DNS:" DOMAIN ",DNS:other." DOMAIN "\n";
+    "subjectAltName=DNS:autoconfig." DOMAIN ",DNS:" DOMAIN ",DNS:other." DOMAIN ",DNS:mail." DOMAIN "\n";
   g_autofree char *serial = g_strdup_printf ("0x%08x%08x", g_random_int (), g_random_int ());
   const char * const request[] = {
     "openssl", "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
@@ -1056,6 +1122,38 @@ test_https_both (Fixture       *fixture,
   assert_steps_ended (fixture);
 }
 
+/* A redirect to HTTPS is followed, with the certificate checked for the
+ * new host. */
+static void
+test_https_redirect (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autofree char *document = make_document ("imap.other." DOMAIN, "smtp.other." DOMAIN);
+  g_autofree char *location = NULL;
+  g_autofree char *moved = NULL;
+
+  start_https (fixture, TRUE);
+  test_resolver_add_host (fixture->resolver, "autoconfig." DOMAIN, "127.0.0.1");
+  test_resolver_add_host (fixture->resolver, "other." DOMAIN, "127.0.0.1");
+  location = g_strdup_printf ("https://other." DOMAIN ":%u/moved.xml", fixture->https->port);
+  test_https_add (fixture->https, "autoconfig." DOMAIN "/mail/config-v1.1.xml", 302, location,
+                  NULL, 0);
+  test_https_add (fixture->https, "other." DOMAIN "/moved.xml", 200, NULL, document, 0);
+
+  run (fixture, ADDRESS, NULL);
+
+  g_assert_no_error (fixture->error);
+  g_assert_cmpint (fixture->result->source, ==, PF_AUTOCONFIG_SOURCE_AUTOCONFIG);
+  assert_server (fixture->result->incoming->pdata[0], PF_SERVER_PROTOCOL_IMAP,
+                 "imap.other." DOMAIN, 993, PF_SECURITY_TLS);
+  g_assert_cmpuint (fixture->https->requests->len, ==, 2);
+  g_assert_cmpstr (fixture->https->requests->pdata[1], ==, "other." DOMAIN "/moved.xml");
+  moved = g_strdup_printf ("redirects to %s", location);
+  g_assert_cmpint (find_step (fixture, moved, NULL), ==, PF_CHECK_INFO);
+  g_assert_cmpint (find_step (fixture, "https://autoconfig.", NULL), ==, PF_CHECK_OK);
+  assert_steps_ended (fixture);
+}
+
 /* A source that fails moves on to the next: here the SRV records. */
 static void
 test_https_falls_through (Fixture       *fixture,
@@ -1359,6 +1457,81 @@ test_guess_no_starttls (Fixture       *fixture,
   assert_steps_ended (fixture);
 }
 
+/* A server whose certificate verifies comes first, even under a less
+ * usual name. Dovecot's certificate cannot name mail.example.test: two
+ * IMAP greeters stand in, on the same port of two addresses. */
+static void
+test_guess_prefers_verified (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  PfTestServers *servers = fixture->servers;
+  const char *smtp_host = pf_test_servers_get_host (servers, "submission");
+  const char *greeting = "* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] Ready\r\n";
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_from_string ("127.0.0.1");
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GError) error = NULL;
+  TestHttps *untrusted;
+  GPtrArray *incoming;
+  guint16 closed;
+
+  fixture->https = test_https_new (certificates.cert_file, certificates.key_file);
+  fixture->https->greeting = g_strdup (greeting);
+  untrusted = test_https_new_full (certificates.self_signed_cert_file,
+                                   certificates.self_signed_key_file, "127.0.0.3",
+                                   fixture->https->port);
+  untrusted->greeting = g_strdup (greeting);
+
+  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
+                         &error);
+  g_assert_no_error (error);
+  g_socket_bind (socket, address, FALSE, &error);
+  g_assert_no_error (error);
+  bound = g_socket_get_local_address (socket, &error);
+  g_assert_no_error (error);
+  closed = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+
+  set_guess_ports (fixture);
+  pf_autoconfig_discovery_set_guess_port (fixture->discovery, PF_SERVER_PROTOCOL_IMAP,
+                                          PF_SECURITY_TLS, fixture->https->port);
+  pf_autoconfig_discovery_set_guess_port (fixture->discovery, PF_SERVER_PROTOCOL_IMAP,
+                                          PF_SECURITY_STARTTLS, closed);
+  test_resolver_add_host (fixture->resolver, "imap." DOMAIN, "127.0.0.3");
+  test_resolver_add_host (fixture->resolver, "mail." DOMAIN, "127.0.0.1");
+  test_resolver_add_host (fixture->resolver, "smtp." DOMAIN, smtp_host);
+
+  run (fixture, ADDRESS, NULL);
+  test_https_free (untrusted);
+
+  g_assert_no_error (fixture->error);
+  g_assert_cmpint (fixture->result->source, ==, PF_AUTOCONFIG_SOURCE_GUESS);
+  incoming = fixture->result->incoming;
+  g_assert_cmpuint (incoming->len, ==, 2);
+  assert_server (incoming->pdata[0], PF_SERVER_PROTOCOL_IMAP, "mail." DOMAIN,
+                 fixture->https->port, PF_SECURITY_TLS);
+  assert_server (incoming->pdata[1], PF_SERVER_PROTOCOL_IMAP, "imap." DOMAIN,
+                 fixture->https->port, PF_SECURITY_TLS);
+  g_assert_cmpuint (fixture->result->outgoing->len, ==, 2);
+  assert_steps_ended (fixture);
+
+  /* The verified one says nothing of trust. */
+  {
+    g_autofree char *found = g_strdup_printf ("Found an IMAP server at mail." DOMAIN ":%u (TLS)",
+                                              fixture->https->port);
+    guint id;
+
+    g_assert_cmpint (find_step (fixture, found, &id), ==, PF_CHECK_OK);
+    for (guint i = 0; i < fixture->steps->len; i++)
+      {
+        const Step *step = &g_array_index (fixture->steps, Step, i);
+
+        if (step->id == id && step->status == PF_CHECK_OK)
+          g_assert_cmpstr (step->text, ==, found);
+      }
+  }
+}
+
 static void
 test_not_found (Fixture       *fixture,
                 gconstpointer  data)
@@ -1483,6 +1656,7 @@ main (int   argc,
   ADD ("https/well-known", test_https_well_known, GINT_TO_POINTER (FALSE));
   ADD ("https/404-then-well-known", test_https_well_known, GINT_TO_POINTER (TRUE));
   ADD ("https/both", test_https_both, NULL);
+  ADD ("https/redirect", test_https_redirect, NULL);
   ADD ("https/invalid-document", test_https_falls_through, "invalid");
   ADD ("https/truncated-document", test_https_falls_through, "truncated");
   ADD ("https/too-large", test_https_falls_through, "too-large");
@@ -1492,6 +1666,7 @@ main (int   argc,
   ADD ("srv/incomplete", test_srv_incomplete, NULL);
   ADD ("guess", test_guess, NULL);
   ADD ("guess/no-starttls", test_guess_no_starttls, NULL);
+  ADD ("guess/prefers-verified", test_guess_prefers_verified, NULL);
   ADD ("not-found", test_not_found, NULL);
   ADD ("cancel/https", test_cancel, NULL);
   ADD ("cancel/guess", test_cancel_guess, NULL);
