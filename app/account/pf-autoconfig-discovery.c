@@ -959,6 +959,7 @@ static void probe_start (Probe    *probe,
 static void probe_open_cb (GObject      *object,
                            GAsyncResult *result,
                            gpointer      user_data);
+static gboolean on_probe_timeout_cb (gpointer user_data);
 
 static void
 probe_free (Probe *probe)
@@ -1264,6 +1265,9 @@ probe_open_cb (GObject      *object,
                                             pf_net_error_get_certificate_flags (error));
       g_clear_object (&probe->client);
       g_clear_object (&probe->net);
+      /* A connection of its own, with a time of its own. */
+      g_clear_handle_id (&probe->timeout_id, g_source_remove);
+      probe->timeout_id = g_timeout_add_seconds (PROBE_TIMEOUT_SECONDS, on_probe_timeout_cb, probe);
       probe_start (probe, pin);
     }
   else
