@@ -167,7 +167,8 @@ config_is_usable (const PfAutoconfig *config)
     {
       const PfAutoconfigServer *server = config->incoming->pdata[i];
 
-      if (server->protocol == PF_SERVER_PROTOCOL_IMAP || server->protocol == PF_SERVER_PROTOCOL_POP3)
+      if (server->protocol == PF_SERVER_PROTOCOL_IMAP ||
+          server->protocol == PF_SERVER_PROTOCOL_POP3)
         incoming = TRUE;
     }
   for (guint i = 0; i < config->outgoing->len; i++)
@@ -512,7 +513,8 @@ fetch_parse (Fetch *fetch)
     }
   if (!config_is_usable (config))
     {
-      fetch_fail (fetch, _("the document names no incoming or no outgoing server Postfach can use"));
+      fetch_fail (fetch,
+                  _("the document names no incoming or no outgoing server Postfach can use"));
       return;
     }
 
@@ -615,6 +617,7 @@ fetch_send_cb (GObject      *object,
   Fetch *fetch = user_data;
   g_autoptr(GError) error = NULL;
   g_autofree char *reason = NULL;
+  SoupMessageHeaders *headers;
   guint status;
   goffset length;
 
@@ -652,7 +655,8 @@ fetch_send_cb (GObject      *object,
       return;
     }
 
-  length = soup_message_headers_get_content_length (soup_message_get_response_headers (fetch->message));
+  headers = soup_message_get_response_headers (fetch->message);
+  length = soup_message_headers_get_content_length (headers);
   if (length > PF_AUTOCONFIG_MAX_SIZE)
     {
       fetch_fail (fetch, _("the document is too large"));

@@ -659,7 +659,8 @@ make_certificates (PfTestServers *servers)
     "basicConstraints=critical,CA:FALSE\n"
     "keyUsage=critical,digitalSignature\n"
     "extendedKeyUsage=serverAuth\n"
-    "subjectAltName=DNS:autoconfig." DOMAIN ",DNS:" DOMAIN ",DNS:other." DOMAIN ",DNS:mail." DOMAIN "\n";
+    "subjectAltName=DNS:autoconfig." DOMAIN ",DNS:" DOMAIN ",DNS:other." DOMAIN
+    ",DNS:mail." DOMAIN "\n";
   g_autofree char *serial = g_strdup_printf ("0x%08x%08x", g_random_int (), g_random_int ());
   const char * const request[] = {
     "openssl", "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
@@ -869,7 +870,7 @@ find_step (Fixture    *fixture,
   return status;
 }
 
-/* The status the step with @id ended in; every RUNNING step must end. */
+/* Every step that began must have ended. */
 static void
 assert_steps_ended (Fixture *fixture)
 {
@@ -1199,8 +1200,6 @@ test_https_falls_through (Fixture       *fixture,
     }
   else if (g_str_equal (what, "redirect-to-http"))
     {
-      g_autofree char *document = make_document ("imap.evil." DOMAIN, "smtp.evil." DOMAIN);
-
       test_https_add (fixture->https, "autoconfig." DOMAIN "/mail/config-v1.1.xml", 301,
                       "http://" DOMAIN "/config.xml", NULL, 0);
       reason = "not encrypted";
