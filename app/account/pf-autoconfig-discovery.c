@@ -47,6 +47,8 @@
  * PF_AUTOCONFIG_MAX_SIZE bytes. */
 #define HTTP_TIMEOUT_SECONDS 10
 #define HTTP_MAX_REDIRECTS 5
+/* For all SRV lookups together (the system resolver may retry for longer). */
+#define SRV_TIMEOUT_SECONDS 10
 /* Per probe of a guessed host: connecting, TLS, the greeting and STARTTLS. */
 #define PROBE_TIMEOUT_SECONDS 5
 
@@ -763,6 +765,8 @@ typedef struct
   GTask  *task;
   GList  *targets[G_N_ELEMENTS (srv_services)];  /* of GSrvTarget, sorted */
   GError *errors[G_N_ELEMENTS (srv_services)];
+  ChainedCancellable cancellable;
+  guint   timeout_id;
   guint   step;
   guint   pending;
 } SrvStage;
@@ -781,6 +785,8 @@ srv_stage_free (SrvStage *stage)
       g_list_free_full (stage->targets[i], (GDestroyNotify) g_srv_target_free);
       g_clear_error (&stage->errors[i]);
     }
+  g_clear_handle_id (&stage->timeout_id, g_source_remove);
+  chained_cancellable_clear (&stage->cancellable);
   g_clear_object (&stage->task);
   g_free (stage);
 }
@@ -793,7 +799,15 @@ srv_stage_finish (SrvStage *stage)
   g_autoptr(PfAutoconfig) config = pf_autoconfig_new (PF_AUTOCONFIG_SOURCE_SRV);
   g_autoptr(GTask) task = g_object_ref (stage->task);
   gboolean any_answer = FALSE;
+  gboolean timed_out = FALSE;
   const GError *failure = NULL;
+
+  if (g_task_return_error_if_cancelled (task))
+    {
+      step_report (self, stage->step, PF_CHECK_SKIPPED, _("Cancelled"));
+      srv_stage_free (stage);
+      return;
+    }
 
   for (guint i = 0; i < G_N_ELEMENTS (srv_services); i++)
     {
@@ -801,14 +815,10 @@ srv_stage_finish (SrvStage *stage)
 
       if (stage->errors[i] != NULL)
         {
+          /* Not the caller: the stage's own timeout. */
           if (g_error_matches (stage->errors[i], G_IO_ERROR, G_IO_ERROR_CANCELLED))
-            {
-              step_report (self, stage->step, PF_CHECK_SKIPPED, _("Cancelled"));
-              g_task_return_error_if_cancelled (task);
-              srv_stage_free (stage);
-              return;
-            }
-          if (!g_error_matches (stage->errors[i], G_RESOLVER_ERROR, G_RESOLVER_ERROR_NOT_FOUND))
+            timed_out = TRUE;
+          else if (!g_error_matches (stage->errors[i], G_RESOLVER_ERROR, G_RESOLVER_ERROR_NOT_FOUND))
             failure = stage->errors[i];
           continue;
         }
@@ -857,6 +867,10 @@ srv_stage_finish (SrvStage *stage)
   else if (config->outgoing->len > 0)
     step_report (self, stage->step, PF_CHECK_FAILED,
                  _("The SRV records of %s name no incoming server"), run->domain);
+  else if (!any_answer && timed_out)
+    step_report (self, stage->step, PF_CHECK_FAILED,
+                 _("The SRV records of %s could not be looked up: %s"),
+                 run->domain, _("the name server did not answer in time"));
   else if (!any_answer && failure != NULL)
     /* Translators: the second placeholder is the resolver's error */
     step_report (self, stage->step, PF_CHECK_FAILED,
@@ -889,6 +903,17 @@ srv_lookup_cb (GObject      *object,
     srv_stage_finish (stage);
 }
 
+static gboolean
+on_srv_timeout_cb (gpointer user_data)
+{
+  SrvStage *stage = user_data;
+
+  stage->timeout_id = 0;
+  g_cancellable_cancel (stage->cancellable.cancellable);
+
+  return G_SOURCE_REMOVE;
+}
+
 static void
 stage_srv (GTask *task_in)
 {
@@ -905,6 +930,8 @@ stage_srv (GTask *task_in)
   stage->task = g_object_ref (task);
   stage->step = step_begin (self, _("Looking up SRV records of %s"), run->domain);
   stage->pending = G_N_ELEMENTS (srv_services);
+  chained_cancellable_init (&stage->cancellable, g_task_get_cancellable (task));
+  stage->timeout_id = g_timeout_add_seconds (SRV_TIMEOUT_SECONDS, on_srv_timeout_cb, stage);
 
   resolver = g_resolver_get_default ();
   for (guint i = 0; i < G_N_ELEMENTS (srv_services); i++)
@@ -914,7 +941,7 @@ stage_srv (GTask *task_in)
       lookup->stage = stage;
       lookup->index = i;
       g_resolver_lookup_service_async (resolver, srv_services[i].service, "tcp", run->domain,
-                                       g_task_get_cancellable (task), srv_lookup_cb, lookup);
+                                       stage->cancellable.cancellable, srv_lookup_cb, lookup);
     }
 }
 

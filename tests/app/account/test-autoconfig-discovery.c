@@ -30,6 +30,7 @@ struct _TestResolver
   GHashTable *hosts;      /* name → address text */
   GHashTable *services;   /* rrname → GPtrArray of GVariant (qqqs) */
   GPtrArray  *asked;      /* every name asked for, in order */
+  gboolean    hang_records; /* SRV lookups answer only when cancelled */
 };
 
 G_DEFINE_FINAL_TYPE (TestResolver, test_resolver, G_TYPE_RESOLVER)
@@ -186,6 +187,13 @@ free_records (GList *records)
 }
 
 static void
+on_hanging_lookup_cancelled_cb (GCancellable *cancellable,
+                                GTask        *task)
+{
+  g_task_return_error_if_cancelled (task);
+}
+
+static void
 test_resolver_lookup_records_async (GResolver           *resolver,
                                     const char          *rrname,
                                     GResolverRecordType  type,
@@ -196,6 +204,15 @@ test_resolver_lookup_records_async (GResolver           *resolver,
   g_autoptr(GTask) task = g_task_new (resolver, cancellable, callback, user_data);
   GError *error = NULL;
   GList *records;
+
+  if (TEST_RESOLVER (resolver)->hang_records)
+    {
+      g_ptr_array_add (TEST_RESOLVER (resolver)->asked, g_strdup (rrname));
+      g_assert_nonnull (cancellable);
+      g_cancellable_connect (cancellable, G_CALLBACK (on_hanging_lookup_cancelled_cb),
+                             g_steal_pointer (&task), g_object_unref);
+      return;
+    }
 
   records = resolver_lookup_records (TEST_RESOLVER (resolver), rrname, type, &error);
   if (records == NULL)
@@ -1615,6 +1632,25 @@ test_cancel (Fixture       *fixture,
 }
 
 static void
+test_cancel_srv (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  /* The name server does not answer. */
+  fixture->resolver->hang_records = TRUE;
+  fixture->cancellable = g_cancellable_new ();
+  g_timeout_add (200, cancel_cb, fixture);
+
+  run (fixture, ADDRESS, fixture->cancellable);
+
+  g_assert_error (fixture->error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpint (time_after_cancel (fixture), <, 500);
+  g_assert_cmpint (find_step (fixture, "Looking up SRV records of " DOMAIN, NULL), ==,
+                   PF_CHECK_SKIPPED);
+  g_assert_cmpint (find_step (fixture, "Trying", NULL), ==, -1);
+  assert_steps_ended (fixture);
+}
+
+static void
 test_cancel_guess (Fixture       *fixture,
                    gconstpointer  data)
 {
@@ -1686,6 +1722,7 @@ main (int   argc,
   ADD ("guess/prefers-verified", test_guess_prefers_verified, NULL);
   ADD ("not-found", test_not_found, NULL);
   ADD ("cancel/https", test_cancel, NULL);
+  ADD ("cancel/srv", test_cancel_srv, NULL);
   ADD ("cancel/guess", test_cancel_guess, NULL);
 
   status = g_test_run ();
