@@ -37,6 +37,7 @@ struct _PfWizardStep
 {
   GObject        parent_instance;
   PfCheckStatus  status;
+  guint          group;   /* 0: discovery, 1: incoming server, 2: outgoing server */
   char          *text;
 };
 
@@ -162,6 +163,7 @@ create_step_row (gpointer item,
   gtk_box_append (GTK_BOX (box), label);
   gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
   gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
+  g_object_set_data_full (G_OBJECT (row), "pf-step", g_object_ref (step), g_object_unref);
   step_row_sync (row, step);
   g_signal_connect_object (step, "changed", G_CALLBACK (step_row_sync), row,
                            G_CONNECT_SWAPPED);
@@ -169,6 +171,10 @@ create_step_row (gpointer item,
 }
 
 /* The wizard */
+
+static void update_step_header (GtkListBoxRow *row,
+                                GtkListBoxRow *before,
+                                gpointer       user_data);
 
 struct _PfAccountWizard
 {
@@ -186,7 +192,8 @@ struct _PfAccountWizard
   PfConnectionTest      *incoming_test;
   PfConnectionTest      *outgoing_test;
   GListStore            *discovery_model;  /* PfWizardStep: the discovery */
-  GListStore            *doctor_model;     /* … and the connection tests */
+  GListStore            *test_models[2];   /* … the tests of both servers */
+  GListModel            *doctor_model;     /* all three, one after the other */
   GHashTable            *steps;            /* "d:3" → PfWizardStep */
   char                  *problem_text;
   GTlsCertificate       *certificate;      /* the one a test did not trust */
@@ -243,6 +250,8 @@ struct _PfAccountWizard
   AdwActionRow          *outgoing_test_row;
   GtkStack              *outgoing_test_state;
   GtkLabel              *problem_label;
+  GtkWidget             *retry_password_box;
+  AdwPasswordEntryRow   *retry_password_row;
   GtkWidget             *problem_buttons;
   GtkWidget             *certificate_button;
   GtkExpander           *doctor_expander;
@@ -284,7 +293,47 @@ on_step_cb (GObject         *source,
   g_hash_table_insert (self->steps, g_steal_pointer (&key), step);
   if (PF_IS_AUTOCONFIG_DISCOVERY (source))
     g_list_store_append (self->discovery_model, step);
-  g_list_store_append (self->doctor_model, step);
+  else
+    {
+      step->group = source == G_OBJECT (self->outgoing_test) ? 2 : 1;
+      g_list_store_append (self->test_models[step->group - 1], step);
+    }
+}
+
+/* The doctor's sections: finding the settings, each server's test. */
+static void
+update_step_header (GtkListBoxRow *row,
+                    GtkListBoxRow *before,
+                    gpointer       user_data)
+{
+  PfAccountWizard *self = user_data;
+  PfWizardStep *step = g_object_get_data (G_OBJECT (row), "pf-step");
+  PfWizardStep *previous = before != NULL ? g_object_get_data (G_OBJECT (before), "pf-step") : NULL;
+  g_autofree char *title = NULL;
+  GtkWidget *label;
+
+  if (step == NULL || (previous != NULL && previous->group == step->group))
+    {
+      gtk_list_box_row_set_header (row, NULL);
+      return;
+    }
+  if (step->group == 0)
+    title = g_strdup (_("Finding the Settings"));
+  else if (step->group == 1)
+    /* Translators: %s is IMAP or POP3 */
+    title = g_strdup_printf (_("Incoming Server (%s)"),
+                             self->account != NULL &&
+                             pf_account_get_kind (self->account) == PF_ACCOUNT_KIND_POP3 ?
+                             "POP3" : "IMAP");
+  else
+    title = g_strdup (_("Outgoing Server (SMTP)"));
+  label = gtk_label_new (title);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_widget_set_margin_top (label, 12);
+  gtk_widget_set_margin_bottom (label, 6);
+  gtk_widget_set_margin_start (label, 12);
+  gtk_widget_add_css_class (label, "heading");
+  gtk_list_box_row_set_header (row, label);
 }
 
 /* Settings ↔ form */
@@ -698,11 +747,12 @@ start_discovery (PfAccountWizard *self)
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
   g_list_store_remove_all (self->discovery_model);
-  g_list_store_remove_all (self->doctor_model);
+  g_list_store_remove_all (self->test_models[0]);
+  g_list_store_remove_all (self->test_models[1]);
   g_hash_table_remove_all (self->steps);
 
   if (self->discovery == NULL)
-    self->discovery = pf_autoconfig_discovery_new ();
+    pf_account_wizard_set_discovery (self, NULL);
   /* Translators: %s is a domain, e.g. "gmx.de" */
   title = g_strdup_printf (_("Looking for the settings of %s"), address_domain (address));
   gtk_label_set_text (self->discovery_title, title);
@@ -721,6 +771,7 @@ show_problem (PfAccountWizard *self)
 {
   GString *text = g_string_new (NULL);
   PfConnectionTest *tests[] = { self->incoming_test, self->outgoing_test };
+  gboolean password_refused = FALSE;
 
   g_clear_object (&self->certificate);
   g_clear_object (&self->certificate_server);
@@ -734,10 +785,13 @@ show_problem (PfAccountWizard *self)
       problem = pf_connection_test_get_problem (tests[i]);
       if (problem == PF_CONNECTION_PROBLEM_NONE)
         continue;
+      password_refused |= problem == PF_CONNECTION_PROBLEM_WRONG_PASSWORD;
       description = pf_connection_test_describe_problem (tests[i]);
       if (text->len > 0)
         g_string_append (text, "\n\n");
-      g_string_append (text, description);
+      /* Translators: "Incoming server: <what went wrong>" */
+      g_string_append_printf (text, _("%s: %s"),
+                              i == 0 ? _("Incoming server") : _("Outgoing server"), description);
       if (problem == PF_CONNECTION_PROBLEM_CERTIFICATE && self->certificate == NULL)
         {
           GTlsCertificate *certificate =
@@ -756,11 +810,20 @@ show_problem (PfAccountWizard *self)
   gtk_widget_set_visible (GTK_WIDGET (self->problem_label), TRUE);
   gtk_widget_set_visible (self->problem_buttons, TRUE);
   gtk_widget_set_visible (self->certificate_button, self->certificate != NULL);
+  /* The default button tries again (with a password typed here) */
+  gtk_button_set_label (self->next_button, _("_Try Again"));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "wizard.next", TRUE);
+  /* A refused password can be typed again right here */
+  gtk_widget_set_visible (self->retry_password_box, password_refused);
+  if (password_refused)
+    gtk_editable_set_text (GTK_EDITABLE (self->retry_password_row), "");
   gtk_expander_set_expanded (self->doctor_expander, TRUE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "wizard.show-certificate",
                                  self->certificate != NULL);
   if (self->certificate != NULL)
     gtk_widget_grab_focus (self->certificate_button);
+  else if (password_refused)
+    gtk_widget_grab_focus (GTK_WIDGET (self->retry_password_row));
 }
 
 static void
@@ -793,12 +856,16 @@ test_done_cb (GObject      *object,
     show_problem (self);
 }
 
-static PfConnectionTest *
-start_test (PfAccountWizard  *self,
-            PfServerSettings *server,
-            gboolean          username_unknown)
+static void
+start_test (PfAccountWizard   *self,
+            PfConnectionTest **slot,
+            PfServerSettings  *server,
+            gboolean           username_unknown)
 {
   PfConnectionTest *test = pf_connection_test_new (server, self->password);
+
+  /* Its steps are sorted by the slot it is in, from the first one on. */
+  *slot = test;
 
   if (username_unknown)
     {
@@ -811,7 +878,14 @@ start_test (PfAccountWizard  *self,
   g_signal_connect_object (test, "step", G_CALLBACK (on_step_cb), self, 0);
   self->tests_running++;
   pf_connection_test_run_async (test, self->cancellable, test_done_cb, g_object_ref (self));
-  return test;
+}
+
+static gboolean
+is_test_step (gpointer key,
+              gpointer value,
+              gpointer user_data)
+{
+  return PF_WIZARD_STEP (value)->group != 0;
 }
 
 static void
@@ -846,8 +920,12 @@ start_tests (PfAccountWizard *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "wizard.show-certificate", FALSE);
   show_page (self, "test");
 
-  self->incoming_test = start_test (self, in, self->username_unknown[0]);
-  self->outgoing_test = start_test (self, out, self->username_unknown[1]);
+  g_list_store_remove_all (self->test_models[0]);
+  g_list_store_remove_all (self->test_models[1]);
+  /* (a new test may have an old one's address, which the keys contain) */
+  g_hash_table_foreach_remove (self->steps, is_test_step, NULL);
+  start_test (self, &self->incoming_test, in, self->username_unknown[0]);
+  start_test (self, &self->outgoing_test, out, self->username_unknown[1]);
 }
 
 /* Finish: passwords into the keyring, then the account file. */
@@ -936,6 +1014,7 @@ show_page (PfAccountWizard *self,
 
   gtk_stack_set_visible_child_name (self->stack, name);
   gtk_button_set_label (self->back_button, first ? _("_Cancel") : _("_Back"));
+  gtk_button_set_label (self->next_button, _("_Next"));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "wizard.next",
                                  !g_str_equal (name, "discovery") && !g_str_equal (name, "test"));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "wizard.manual",
@@ -1015,6 +1094,8 @@ next_action (GtkWidget  *widget,
         return;
       start_tests (self);
     }
+  else if (g_str_equal (page, "test"))
+    gtk_widget_activate_action (widget, "wizard.retry", NULL);
   else if (g_str_equal (page, "manual"))
     {
       g_autoptr(GError) error = NULL;
@@ -1103,7 +1184,16 @@ retry_action (GtkWidget  *widget,
               GVariant   *parameter)
 {
   PfAccountWizard *self = PF_ACCOUNT_WIZARD (widget);
+  const char *password = gtk_editable_get_text (GTK_EDITABLE (self->retry_password_row));
 
+  if (gtk_widget_get_visible (self->retry_password_box) && *password != '\0')
+    {
+      g_free (self->password);
+      self->password = g_strdup (password);
+      gtk_editable_set_text (GTK_EDITABLE (self->password_row), password);
+      gtk_editable_set_text (GTK_EDITABLE (self->retry_password_row), "");
+    }
+  gtk_widget_set_visible (self->retry_password_box, FALSE);
   if (self->account != NULL)
     start_tests (self);
 }
@@ -1183,15 +1273,24 @@ pf_account_wizard_new (GtkWindow        *parent,
 /**
  * pf_account_wizard_set_discovery:
  * @self: a #PfAccountWizard
- * @discovery: the discovery to use (e.g. one set up for a test network)
+ * @discovery: (nullable): the discovery to use (e.g. one set up for a test
+ *   network), or %NULL for a new default one
  */
 void
 pf_account_wizard_set_discovery (PfAccountWizard       *self,
                                  PfAutoconfigDiscovery *discovery)
 {
-  g_return_if_fail (PF_IS_ACCOUNT_WIZARD (self));
+  g_autoptr(PfAutoconfigDiscovery) fresh = NULL;
 
+  g_return_if_fail (PF_IS_ACCOUNT_WIZARD (self));
+  g_return_if_fail (discovery == NULL || PF_IS_AUTOCONFIG_DISCOVERY (discovery));
+
+  if (discovery == NULL)
+    discovery = fresh = pf_autoconfig_discovery_new ();
+  if (self->discovery != NULL)
+    g_signal_handlers_disconnect_by_data (self->discovery, self);
   g_set_object (&self->discovery, discovery);
+  g_signal_connect_object (discovery, "step", G_CALLBACK (on_step_cb), self, 0);
 }
 
 /**
@@ -1390,9 +1489,9 @@ pf_account_wizard_dup_report (PfAccountWizard *self)
 
   g_return_val_if_fail (PF_IS_ACCOUNT_WIZARD (self), NULL);
 
-  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->doctor_model)); i++)
+  for (guint i = 0; i < g_list_model_get_n_items (self->doctor_model); i++)
     {
-      g_autoptr(PfWizardStep) step = g_list_model_get_item (G_LIST_MODEL (self->doctor_model), i);
+      g_autoptr(PfWizardStep) step = g_list_model_get_item (self->doctor_model, i);
 
       g_string_append_printf (report, "%s: %s\n", status_word (step->status), step->text);
     }
@@ -1418,6 +1517,8 @@ pf_account_wizard_dispose (GObject *object)
   g_clear_object (&self->incoming_test);
   g_clear_object (&self->outgoing_test);
   g_clear_object (&self->discovery_model);
+  g_clear_object (&self->test_models[0]);
+  g_clear_object (&self->test_models[1]);
   g_clear_object (&self->doctor_model);
   g_clear_pointer (&self->steps, g_hash_table_unref);
   g_clear_object (&self->certificate);
@@ -1506,6 +1607,8 @@ pf_account_wizard_class_init (PfAccountWizardClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PfAccountWizard, outgoing_test_row);
   gtk_widget_class_bind_template_child (widget_class, PfAccountWizard, outgoing_test_state);
   gtk_widget_class_bind_template_child (widget_class, PfAccountWizard, problem_label);
+  gtk_widget_class_bind_template_child (widget_class, PfAccountWizard, retry_password_box);
+  gtk_widget_class_bind_template_child (widget_class, PfAccountWizard, retry_password_row);
   gtk_widget_class_bind_template_child (widget_class, PfAccountWizard, problem_buttons);
   gtk_widget_class_bind_template_child (widget_class, PfAccountWizard, certificate_button);
   gtk_widget_class_bind_template_child (widget_class, PfAccountWizard, doctor_expander);
@@ -1527,11 +1630,21 @@ pf_account_wizard_init (PfAccountWizard *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->discovery_model = g_list_store_new (PF_TYPE_WIZARD_STEP);
-  self->doctor_model = g_list_store_new (PF_TYPE_WIZARD_STEP);
+  self->test_models[0] = g_list_store_new (PF_TYPE_WIZARD_STEP);
+  self->test_models[1] = g_list_store_new (PF_TYPE_WIZARD_STEP);
+  {
+    GListStore *parts = g_list_store_new (G_TYPE_LIST_MODEL);
+
+    g_list_store_append (parts, self->discovery_model);
+    g_list_store_append (parts, self->test_models[0]);
+    g_list_store_append (parts, self->test_models[1]);
+    self->doctor_model = G_LIST_MODEL (gtk_flatten_list_model_new (G_LIST_MODEL (parts)));
+  }
   self->steps = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   gtk_list_box_bind_model (self->discovery_steps, G_LIST_MODEL (self->discovery_model),
                            create_step_row, NULL, NULL);
-  gtk_list_box_bind_model (self->doctor_steps, G_LIST_MODEL (self->doctor_model),
+  gtk_list_box_set_header_func (self->doctor_steps, update_step_header, self, NULL);
+  gtk_list_box_bind_model (self->doctor_steps, self->doctor_model,
                            create_step_row, NULL, NULL);
 
   g_signal_connect_object (self->pop3_check, "notify::active", G_CALLBACK (update_choice), self,

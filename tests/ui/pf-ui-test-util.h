@@ -114,6 +114,60 @@ ui_find_by_name (GtkWidget  *widget,
   return NULL;
 }
 
+static inline void
+ui_on_painted_cb (GdkFrameClock *clock,
+                  gboolean      *painted)
+{
+  *painted = TRUE;
+}
+
+/* Draws @widget once more and saves it as $PF_TEST_ARTIFACTS/@name.png
+ * (nothing without that variable): the pictures the suite leaves for
+ * people to look at. */
+static inline void
+ui_save_screenshot (GtkWidget  *widget,
+                    const char *name)
+{
+  const char *dir = g_getenv ("PF_TEST_ARTIFACTS");
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *file = NULL;
+  g_autofree char *path = NULL;
+  GtkSnapshot *snapshot;
+  GdkFrameClock *clock;
+  gboolean painted = FALSE;
+  gulong id;
+  int width;
+  int height;
+
+  if (dir == NULL || *dir == '\0')
+    return;
+  /* Transitions (a stack's crossfade) end first */
+  ui_wait (NULL, 500);
+  clock = gtk_widget_get_frame_clock (widget);
+  id = g_signal_connect (clock, "after-paint", G_CALLBACK (ui_on_painted_cb), &painted);
+  gtk_widget_queue_draw (widget);
+  while (!painted)
+    g_main_context_iteration (NULL, TRUE);
+  g_signal_handler_disconnect (clock, id);
+
+  width = gtk_widget_get_width (widget);
+  height = gtk_widget_get_height (widget);
+  paintable = gtk_widget_paintable_new (widget);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (snapshot);
+  if (node == NULL)
+    return;
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (widget)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  g_mkdir_with_parents (dir, 0755);
+  file = g_strconcat (name, ".png", NULL);
+  path = g_build_filename (dir, file, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+}
+
 /* A GAsyncReadyCallback that keeps the result in *user_data. */
 static inline void
 ui_store_result_cb (GObject      *source,

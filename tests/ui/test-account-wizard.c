@@ -90,6 +90,17 @@ fixture_tear_down (Fixture       *fixture,
   g_free (fixture->dir);
 }
 
+/* wizard-choice-de.png etc. in the test artifacts */
+static void
+screenshot (GtkWidget  *widget,
+            const char *name)
+{
+  const char *lang = g_getenv ("LANGUAGE");
+  g_autofree char *file = g_strdup_printf ("%s-%s", name, lang != NULL && *lang != '\0' ? lang : "en");
+
+  ui_save_screenshot (widget, file);
+}
+
 /* Runs the main loop until the wizard shows @page (or 20 s passed). */
 static void
 wait_page (Fixture    *fixture,
@@ -163,6 +174,7 @@ enter_manually (Fixture          *fixture,
   wait_page (fixture, "manual");
   pf_account_wizard_set_server (fixture->wizard, incoming);
   pf_account_wizard_set_server (fixture->wizard, outgoing);
+  screenshot (GTK_WIDGET (fixture->wizard), "wizard-manual");
   activate (fixture, "wizard.next");
   wait_page (fixture, "choice");
 }
@@ -223,6 +235,7 @@ test_builtin (Fixture       *fixture,
 
   pf_test_resolver_install_failing ();
   pf_account_wizard_set_identity (fixture->wizard, "Erika Mustermann", "erika@gmx.de", "geheim");
+  screenshot (GTK_WIDGET (fixture->wizard), "wizard-identity");
   activate (fixture, "wizard.next");
   wait_page (fixture, "choice");
   config = pf_account_wizard_get_autoconfig (fixture->wizard);
@@ -232,6 +245,7 @@ test_builtin (Fixture       *fixture,
 
   account = pf_account_wizard_get_account (fixture->wizard);
   g_assert_cmpint (pf_account_get_kind (account), ==, PF_ACCOUNT_KIND_IMAP);
+  screenshot (GTK_WIDGET (fixture->wizard), "wizard-choice");
   g_assert_cmpstr (pf_server_settings_get_host (pf_account_get_incoming (account)), ==,
                    "imap.gmx.net");
   g_assert_cmpuint (pf_server_settings_get_port (pf_account_get_incoming (account)), ==, 993);
@@ -243,6 +257,7 @@ test_builtin (Fixture       *fixture,
   g_assert_cmpstr (pf_server_settings_get_host (pf_account_get_incoming (account)), ==,
                    "pop.gmx.net");
   g_assert_cmpuint (pf_server_settings_get_port (pf_account_get_incoming (account)), ==, 995);
+  screenshot (GTK_WIDGET (fixture->wizard), "wizard-choice-pop3");
 
   /* Back to the first page, then Cancel closes */
   activate (fixture, "wizard.back");
@@ -309,6 +324,7 @@ test_wrong_password (Fixture       *fixture,
   g_autoptr(PfServerSettings) in = server_settings (fixture, "imaps", "bob", TRUE);
   g_autoptr(PfServerSettings) out = server_settings (fixture, "submissions", "bob", TRUE);
   PfConnectionTest *test;
+  GtkWidget *password;
 
   enter_manually (fixture, "bob", "falsch", in, out);
   activate (fixture, "wizard.next");
@@ -320,7 +336,16 @@ test_wrong_password (Fixture       *fixture,
   g_assert_cmpint (pf_connection_test_get_problem (test), ==, PF_CONNECTION_PROBLEM_WRONG_PASSWORD);
   g_assert_nonnull (strstr (pf_account_wizard_get_problem_text (fixture->wizard),
                             pf_test_servers_get_host (fixture->servers, "imaps")));
+  screenshot (GTK_WIDGET (fixture->wizard), "wizard-wrong-password");
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture->manager)), ==, 0);
+
+  /* The right password typed on the test page, Enter: saved */
+  password = ui_find_by_name (GTK_WIDGET (fixture->wizard), "retry_password_row");
+  g_assert_true (gtk_widget_is_visible (password));
+  gtk_editable_set_text (GTK_EDITABLE (password), pf_test_servers_get_password (fixture->servers, "bob"));
+  activate (fixture, "wizard.next");
+  wait_test_end (fixture);
+  g_object_unref (assert_saved (fixture, "bob"));
 }
 
 /* Nothing listens on the port: "port closed", with the port in the text. */
@@ -375,6 +400,7 @@ test_no_tls (Fixture       *fixture,
   test = pf_account_wizard_get_connection_test (fixture->wizard, PF_SERVER_PROTOCOL_IMAP);
   g_assert_cmpint (pf_connection_test_get_problem (test), ==, PF_CONNECTION_PROBLEM_NO_TLS);
   test = pf_account_wizard_get_connection_test (fixture->wizard, PF_SERVER_PROTOCOL_SMTP);
+  screenshot (GTK_WIDGET (fixture->wizard), "wizard-no-tls");
   g_assert_cmpint (pf_connection_test_get_problem (test), ==, PF_CONNECTION_PROBLEM_NONE);
   g_assert_false (fixture->closed);
 }
@@ -404,6 +430,8 @@ trust_until_done (Fixture *fixture)
       ui_settle ();
       dialog = ui_find_dialog ();
       g_assert_nonnull (dialog);
+      if (round == 0)
+        screenshot (GTK_WIDGET (dialog), "wizard-certificate");
       adw_message_dialog_response (dialog, "trust");
       gtk_window_destroy (GTK_WINDOW (dialog));
     }
@@ -583,6 +611,9 @@ test_settings_summary (SettingsFixture *fixture,
   g_autofree char *copied = NULL;
   GdkClipboard *clipboard = gtk_widget_get_clipboard (GTK_WIDGET (fixture->settings));
 
+  screenshot (GTK_WIDGET (fixture->settings), "account-settings");
+  adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (fixture->settings), "servers");
+  screenshot (GTK_WIDGET (fixture->settings), "account-settings-servers");
   g_assert_nonnull (strstr (summary, pf_test_servers_get_host (fixture->servers, "imaps")));
   g_assert_nonnull (strstr (summary, port));
   g_assert_nonnull (strstr (summary, "STARTTLS"));
@@ -703,6 +734,9 @@ main (int   argc,
   pf_i18n_init ();
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
+  /* The application's icons, as GtkApplication adds them */
+  gtk_icon_theme_add_resource_path (gtk_icon_theme_get_for_display (gdk_display_get_default ()),
+                                    RESOURCE_BASE_PATH "/icons");
 
 #define ADD(path, func) \
   g_test_add ("/account-wizard/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
