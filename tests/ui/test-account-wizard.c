@@ -17,6 +17,8 @@
 #include "account/pf-account-manager.h"
 #include "account/pf-password-vault.h"
 #include "account/pf-secret-store.h"
+#include "store/pf-message-list-model.h"
+#include "sync/pf-account-service.h"
 #include "pf-account-settings.h"
 #include "pf-account-wizard.h"
 
@@ -224,6 +226,69 @@ assert_saved (Fixture    *fixture,
   return g_object_ref (saved);
 }
 
+static void
+on_synced_cb (PfAccountService *service,
+              guint             new_messages,
+              gboolean         *synced)
+{
+  *synced = TRUE;
+}
+
+/* The saved account's first sync (as the application starts it): the
+ * message delivered before is in its Inbox. */
+static void
+assert_syncs (Fixture    *fixture,
+              PfAccount  *account,
+              const char *subject)
+{
+  g_autofree char *dir = g_build_filename (fixture->dir, "mail", pf_account_get_id (account), NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PfStore) store = pf_store_new_sync (dir, NULL, &error);
+  g_autoptr(PfAccountService) service = NULL;
+  g_autoptr(PfStoreFolder) inbox = NULL;
+  g_autoptr(PfMessageListModel) list = NULL;
+  gboolean synced = FALSE;
+  gboolean found = FALSE;
+
+  g_assert_no_error (error);
+  service = pf_account_service_new (account, store, pf_account_manager_get_vault (fixture->manager));
+  g_signal_connect (service, "synced", G_CALLBACK (on_synced_cb), &synced);
+  pf_account_service_start (service);
+  ui_wait (&synced, 30000);
+  g_assert_true (synced);
+  inbox = pf_store_lookup_folder_by_special_use (store, PF_STORE_SPECIAL_USE_INBOX, NULL);
+  g_assert_nonnull (inbox);
+  list = pf_message_list_model_new_for_folder (store, inbox->id);
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (list)); i++)
+    {
+      g_autoptr(PfMessageSummary) summary = g_list_model_get_item (G_LIST_MODEL (list), i);
+
+      found |= g_strcmp0 (pf_message_summary_get_subject (summary), subject) == 0;
+    }
+  g_assert_true (found);
+  pf_account_service_stop (service);
+}
+
+static void
+deliver (Fixture    *fixture,
+         const char *user,
+         const char *subject)
+{
+  g_autofree char *text = g_strdup_printf ("From: Jürgen <juergen@example.test>\r\n"
+                                           "To: %s\r\n"
+                                           "Subject: %s\r\n"
+                                           "Date: Mon, 30 Nov 2026 10:00:00 +0100\r\n"
+                                           "Message-ID: <%s.%" G_GINT64_FORMAT "@example.test>\r\n"
+                                           "\r\nHallo\r\n",
+                                           pf_test_servers_get_address (fixture->servers, user),
+                                           subject, user, g_get_real_time ());
+  g_autoptr(GBytes) bytes = g_bytes_new (text, strlen (text));
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (pf_test_servers_deliver (fixture->servers, user, bytes, &error));
+  g_assert_no_error (error);
+}
+
 /* Settings from the built-in provider list: no network needed, both
  * protocols offered with IMAP recommended; choosing POP3 switches servers. */
 static void
@@ -278,6 +343,7 @@ test_manual_imap (Fixture       *fixture,
   g_autoptr(PfAccount) saved = NULL;
   g_autofree char *report = NULL;
 
+  deliver (fixture, "alice", "Willkommen bei IMAP");
   enter_manually (fixture, "alice", NULL, in, out);
   activate (fixture, "wizard.next");
   wait_page (fixture, "test");
@@ -288,6 +354,7 @@ test_manual_imap (Fixture       *fixture,
   g_assert_cmpint (pf_account_get_kind (saved), ==, PF_ACCOUNT_KIND_IMAP);
   g_assert_cmpuint (pf_server_settings_get_port (pf_account_get_incoming (saved)), ==,
                     pf_test_servers_get_port (fixture->servers, "imaps"));
+  assert_syncs (fixture, saved, "Willkommen bei IMAP");
 }
 
 /* A POP3 account with "leave on the server for 7 days". */
@@ -301,6 +368,7 @@ test_manual_pop3 (Fixture       *fixture,
   AdwComboRow *keep;
   GtkSpinButton *days;
 
+  deliver (fixture, "pop", "Willkommen bei POP3");
   enter_manually (fixture, "pop", NULL, in, out);
   keep = ADW_COMBO_ROW (ui_find_by_name (GTK_WIDGET (fixture->wizard), "keep_row"));
   days = GTK_SPIN_BUTTON (ui_find_by_name (GTK_WIDGET (fixture->wizard), "keep_days_spin"));
@@ -314,6 +382,7 @@ test_manual_pop3 (Fixture       *fixture,
   g_assert_cmpint (pf_account_get_kind (saved), ==, PF_ACCOUNT_KIND_POP3);
   g_assert_cmpint (pf_account_get_pop3_policy (saved), ==, PF_POP3_POLICY_KEEP_DAYS);
   g_assert_cmpuint (pf_account_get_pop3_keep_days (saved), ==, 7);
+  assert_syncs (fixture, saved, "Willkommen bei POP3");
 }
 
 /* A wrong password: the test page says so, nothing is saved. */
