@@ -291,7 +291,7 @@ build_server_group (PfAccountSettings *self,
                     guint              index,
                     PfServerSettings  *server)
 {
-  static const char * const securities[] = { N_("TLS"), N_("STARTTLS"), N_("None"), NULL };
+  static const char * const securities[] = { "TLS", "STARTTLS", N_("None"), NULL };
   static const char * const auths[] = { N_("Automatic"), N_("Password"), N_("OAuth2 token"), NULL };
   ServerRows *rows = &self->rows[index];
   AdwPreferencesGroup *group = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
@@ -412,8 +412,8 @@ build_exceptions (PfAccountSettings *self)
       adw_action_row_set_subtitle (ADW_ACTION_ROW (self->exception_rows[i]), subtitle);
       button = gtk_button_new_with_mnemonic (_("_Remove"));
       gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
-      /* Translators: %s is host:port */
       {
+        /* Translators: %s is host:port */
         g_autofree char *label = g_strdup_printf (_("Remove the exception for %s"), title);
 
         gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
@@ -558,14 +558,15 @@ remove_account_action (GtkWidget  *widget,
   GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Remove Account?"), NULL);
 
   if (pop3)
-    /* Translators: %s is an account's name */
     adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
+                                    /* Translators: %s is an account's name */
                                     _("The mail of “%s” was downloaded to this computer and may "
                                       "exist nowhere else. Keep it in Postfach’s data folder, or "
                                       "delete it with the account?"),
                                     pf_account_get_display_name (account));
   else
     adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
+                                    /* Translators: %s is an account's name */
                                     _("“%s” will be removed from Postfach with its copy of the "
                                       "mail on this computer. The mail on the server stays."),
                                     pf_account_get_display_name (account));

@@ -105,10 +105,13 @@ status_word (PfCheckStatus status)
     case PF_CHECK_SKIPPED:
       return _("Skipped");
     case PF_CHECK_INFO:
-      return _("Detail");
+      /* Translators: the status of a line of the connection details that
+       * only informs (e.g. "TLS 1.3, certificate for …"), read by screen readers */
+      return C_("check status", "Note");
     case PF_CHECK_RUNNING:
     default:
-      return _("Running");
+      /* Translators: the status of a step still going on, read by screen readers */
+      return C_("check status", "Running");
     }
 }
 
@@ -373,9 +376,9 @@ describe_server (PfServerSettings *server)
 {
   const char *user = pf_server_settings_get_username (server);
 
-  /* Translators: a server as the wizard shows it: "imap.gmx.net, port 993, TLS,
-   * user alice@gmx.de" */
   if (user != NULL && *user != '\0')
+    /* Translators: a server as the wizard shows it: "imap.gmx.net, port 993, TLS,
+     * user alice@gmx.de" */
     return g_strdup_printf (_("%s, port %u, %s, user %s"), pf_server_settings_get_host (server),
                             pf_server_settings_get_port (server),
                             security_name (pf_server_settings_get_security (server)), user);
@@ -719,13 +722,17 @@ discovery_done_cb (GObject      *object,
   if (config == NULL)
     {
       g_autofree char *note = NULL;
+      g_autofree char *reason = g_str_has_suffix (error->message, ".") ?
+                                g_strdup (error->message) :
+                                g_strconcat (error->message, ".", NULL);
 
       guess_settings (self);
       apply_ca_file (self);
       form_from_account (self);
-      /* Translators: %s is the error, e.g. "No settings found for example.org" */
-      note = g_strdup_printf (_("%s. Enter the servers your provider names; the most common "
-                                "ones are filled in."), error->message);
+      /* Translators: %s is the reason, a sentence ending with a full stop, e.g.
+       * "No settings were found for example.org: please enter the servers your
+       * provider names." */
+      note = g_strdup_printf (_("%s The most common server names are filled in."), reason);
       gtk_label_set_text (self->manual_note, note);
       gtk_widget_set_visible (GTK_WIDGET (self->manual_note), TRUE);
       g_free (self->previous_page);

@@ -132,9 +132,12 @@ folder_row (const PfPop3MigrationFolder *folder)
 
   /* Translators: a local folder and the server folder it went to */
   title = g_strdup_printf (_("%s → %s"), folder->local_name, folder->server_name);
-  /* Translators: counts of one folder after copying */
-  counts = g_strdup_printf (_("%u messages: %u copied, %u already on the server, %u failed; "
-                              "%u found on the server"),
+  counts = g_strdup_printf (/* Translators: counts of one folder after copying; the first
+                               * number is the folder's messages */
+                            ngettext ("%u message: %u copied, %u already on the server, "
+                                      "%u failed; %u found on the server",
+                                      "%u messages: %u copied, %u already on the server, "
+                                      "%u failed; %u found on the server", folder->local_count),
                             folder->local_count, folder->copied, folder->already_there,
                             folder->failed, folder->verified);
   subtitle = folder->error != NULL ? g_strdup_printf ("%s\n%s", counts, folder->error)
@@ -185,9 +188,15 @@ migrated_cb (GObject      *object,
         text = g_strdup (_("Stopped. Nothing is lost: “Resume” goes on where it stopped, "
                            "without copying anything twice."));
       else
-        /* Translators: %s is the reason */
-        text = g_strdup_printf (_("Copying stopped: %s. Nothing is lost: “Resume” goes on where "
-                                  "it stopped, without copying anything twice."), error->message);
+        {
+          g_autofree char *reason = g_str_has_suffix (error->message, ".") ?
+                                    g_strdup (error->message) :
+                                    g_strconcat (error->message, ".", NULL);
+
+          /* Translators: %s is the reason, a sentence ending with a full stop */
+          text = g_strdup_printf (_("Copying stopped: %s Nothing is lost: “Resume” goes on "
+                                    "where it stopped, without copying anything twice."), reason);
+        }
       set_status (self, text);
     }
   else if (self->report->verified)
@@ -197,8 +206,8 @@ migrated_cb (GObject      *object,
       gtk_progress_bar_set_fraction (self->progress_bar, 1.0);
       gtk_progress_bar_set_text (self->progress_bar, NULL);
       /* Translators: %u is a number of messages, %s an account's name */
-      text = g_strdup_printf (ngettext ("All %u message is on the server. You can now remove "
-                                        "the POP3 account “%s”.",
+      text = g_strdup_printf (ngettext ("The message is on the server (%u of 1). You can now "
+                                        "remove the POP3 account “%s”.",
                                         "All %u messages are on the server. You can now remove "
                                         "the POP3 account “%s”.", self->report->local_count),
                               self->report->local_count, pf_account_get_display_name (self->pop3));
@@ -307,8 +316,8 @@ remove_pop3_action (GtkWidget  *widget,
   PfMigrationWindow *self = PF_MIGRATION_WINDOW (widget);
   GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Remove POP3 Account?"), NULL);
 
-  /* Translators: %s is an account's name */
   adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
+                                  /* Translators: %s is an account's name */
                                   _("Every message of “%s” is now on the IMAP server. The "
                                     "downloaded copy can stay in Postfach’s data folder, or be "
                                     "deleted with the account."),
