@@ -37,6 +37,7 @@ struct _PfMigrationWindow
   gboolean               running;
 
   /* Template children */
+  GtkLabel              *title_label;
   GtkLabel              *description_label;
   GtkProgressBar        *progress_bar;
   GtkLabel              *status_label;
@@ -205,6 +206,7 @@ migrated_cb (GObject      *object,
 
       gtk_progress_bar_set_fraction (self->progress_bar, 1.0);
       gtk_progress_bar_set_text (self->progress_bar, NULL);
+      gtk_label_set_text (self->title_label, _("Your Mail Is on the Server"));
       /* Translators: %u is a number of messages, %s an account's name */
       text = g_strdup_printf (ngettext ("The message is on the server (%u of 1). You can now "
                                         "remove the POP3 account “%s”.",
@@ -231,7 +233,13 @@ password_cb (GObject      *object,
 
   password = pf_password_vault_lookup_finish (PF_PASSWORD_VAULT (object), result, NULL, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
+    {
+      self->running = FALSE;
+      set_status (self, _("Stopped. Nothing is lost: “Resume” goes on where it stopped, "
+                          "without copying anything twice."));
+      update_buttons (self);
+      return;
+    }
   if (password == NULL)
     {
       g_autofree char *text = g_strdup_printf (_("The password of the IMAP account is missing: %s"),
@@ -489,6 +497,7 @@ pf_migration_window_class_init (PfMigrationWindowClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                RESOURCE_BASE_PATH "/ui/pf-migration-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, PfMigrationWindow, title_label);
   gtk_widget_class_bind_template_child (widget_class, PfMigrationWindow, description_label);
   gtk_widget_class_bind_template_child (widget_class, PfMigrationWindow, progress_bar);
   gtk_widget_class_bind_template_child (widget_class, PfMigrationWindow, status_label);

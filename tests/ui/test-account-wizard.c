@@ -21,6 +21,7 @@
 #include "sync/pf-account-service.h"
 #include "pf-account-settings.h"
 #include "pf-account-wizard.h"
+#include "pf-migration-window.h"
 
 /*
  * The account wizard in a real window (Xvfb), driven through its actions
@@ -570,6 +571,124 @@ test_srv (Fixture       *fixture,
                    pf_test_servers_get_login (fixture->servers, "alice"));
 }
 
+/* Switch to IMAP: the window that copies a POP3 account's mail */
+
+static void
+on_remove_pop3_cb (PfMigrationWindow *window,
+                   gboolean           keep,
+                   int               *removed)
+{
+  *removed = keep;
+}
+
+static PfAccount *
+mailbox_account (Fixture       *fixture,
+                 PfAccountKind  kind)
+{
+  PfAccount *account = pf_account_new (kind);
+  g_autoptr(PfServerSettings) in = server_settings (fixture, kind == PF_ACCOUNT_KIND_POP3 ?
+                                                    "pop3s" : "imaps", "pop", TRUE);
+  g_autoptr(PfServerSettings) out = server_settings (fixture, "submissions", "pop", TRUE);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  pf_account_set_display_name (account, kind == PF_ACCOUNT_KIND_POP3 ? "Heruntergeladen" : "Server");
+  pf_account_set_address (account, pf_test_servers_get_address (fixture->servers, "pop"));
+  pf_server_settings_assign (pf_account_get_incoming (account), in);
+  pf_server_settings_assign (pf_account_get_outgoing (account), out);
+  pf_account_set_pop3_policy (account, PF_POP3_POLICY_DELETE);
+  pf_password_vault_store_for_server_async (pf_account_manager_get_vault (fixture->manager), account,
+                                            pf_account_get_incoming (account),
+                                            pf_test_servers_get_password (fixture->servers, "pop"),
+                                            NULL, ui_store_result_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (pf_password_vault_store_finish (pf_account_manager_get_vault (fixture->manager),
+                                                 result, NULL, &error));
+  g_assert_true (pf_account_manager_add (fixture->manager, account, &error));
+  g_assert_no_error (error);
+  return account;
+}
+
+static void
+wait_migration (PfMigrationWindow *window)
+{
+  gint64 end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+
+  while (g_get_monotonic_time () < end && pf_migration_window_is_running (window))
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (pf_migration_window_is_running (window));
+}
+
+/* Three messages downloaded by POP3 (and deleted on the server) go back
+ * to the server's INBOX; stopped at once, resumed: each exactly once,
+ * verified, and only then the POP3 account may go. */
+static void
+test_migration_window (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(PfAccount) pop3 = mailbox_account (fixture, PF_ACCOUNT_KIND_POP3);
+  g_autoptr(PfAccount) imap = NULL;
+  g_autofree char *dir = g_build_filename (fixture->dir, "pop3-mail", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PfStore) store = NULL;
+  g_autoptr(PfAccountService) service = NULL;
+  g_autoptr(PfMigrationWindow) window = NULL;
+  const PfPop3MigrationReport *report;
+  AdwMessageDialog *dialog;
+  gboolean synced = FALSE;
+  int removed = -1;
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *subject = g_strdup_printf ("Umzug %u", i);
+
+      deliver (fixture, "pop", subject);
+    }
+  store = pf_store_new_sync (dir, NULL, &error);
+  g_assert_no_error (error);
+  service = pf_account_service_new (pop3, store, pf_account_manager_get_vault (fixture->manager));
+  g_signal_connect (service, "synced", G_CALLBACK (on_synced_cb), &synced);
+  pf_account_service_start (service);
+  ui_wait (&synced, 30000);
+  g_assert_true (synced);
+  pf_account_service_stop (service);
+  imap = mailbox_account (fixture, PF_ACCOUNT_KIND_IMAP);
+
+  window = g_object_ref_sink (pf_migration_window_new (NULL, store, pop3, imap,
+                                                       pf_account_manager_get_vault (fixture->manager)));
+  g_signal_connect (window, "remove-pop3-account", G_CALLBACK (on_remove_pop3_cb), &removed);
+  gtk_window_present (GTK_WINDOW (window));
+  pf_migration_window_start (window);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "migration.cancel", NULL));
+  wait_migration (window);
+  g_assert_true (pf_migration_window_get_report (window) == NULL ||
+                 !pf_migration_window_get_report (window)->verified);
+  g_assert_false (gtk_widget_is_visible (ui_find_by_name (GTK_WIDGET (window), "remove_button")));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "migration.start", NULL));
+  wait_migration (window);
+  report = pf_migration_window_get_report (window);
+  g_assert_nonnull (report);
+  g_assert_true (report->verified);
+  /* (the POP3 test before left a message on the server, kept 7 days) */
+  g_assert_cmpuint (report->local_count, >=, 3);
+  g_assert_cmpuint (report->copied, >=, 3);
+  g_assert_cmpuint (report->copied + report->already_there, ==, report->local_count);
+  g_assert_cmpuint (report->failed, ==, 0);
+  screenshot (GTK_WIDGET (window), "migration-done");
+
+  g_assert_true (gtk_widget_is_visible (ui_find_by_name (GTK_WIDGET (window), "remove_button")));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "migration.remove-pop3", NULL));
+  ui_settle ();
+  dialog = ui_find_dialog ();
+  g_assert_nonnull (dialog);
+  adw_message_dialog_response (dialog, "keep");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  ui_settle ();
+  g_assert_cmpint (removed, ==, TRUE);
+}
+
 /* Account settings */
 
 typedef struct
@@ -817,6 +936,7 @@ main (int   argc,
   ADD ("no-tls", test_no_tls);
   ADD ("certificate", test_certificate);
   ADD ("srv", test_srv);
+  ADD ("switch-to-imap", test_migration_window);
 #undef ADD
 #define ADD(path, func, pop3) \
   g_test_add ("/account-settings/" path, SettingsFixture, GINT_TO_POINTER (pop3), \
