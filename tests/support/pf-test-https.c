@@ -65,6 +65,27 @@ https_client_free (HttpsClient *client)
   g_free (client);
 }
 
+/* Whether the client goes on after an operation: not when it failed or
+ * the server went, and then it is freed. */
+static gboolean
+https_client_goes_on (HttpsClient *client,
+                      gboolean     succeeded)
+{
+  if (succeeded && client->server != NULL)
+    return TRUE;
+  https_client_free (client);
+  return FALSE;
+}
+
+static void
+https_client_read (HttpsClient         *client,
+                   GAsyncReadyCallback  callback)
+{
+  g_input_stream_read_async (g_io_stream_get_input_stream (client->tls), client->buffer,
+                             sizeof client->buffer, G_PRIORITY_DEFAULT,
+                             client->server->cancellable, callback, client);
+}
+
 static void
 https_write_cb (GObject      *object,
                 GAsyncResult *result,
@@ -143,19 +164,14 @@ https_read_cb (GObject      *object,
   const char *end;
 
   n = g_input_stream_read_finish (G_INPUT_STREAM (object), result, NULL);
-  if (n <= 0 || client->server == NULL)
-    {
-      https_client_free (client);
-      return;
-    }
+  if (!https_client_goes_on (client, n > 0))
+    return;
 
   g_string_append_len (client->request, client->buffer, n);
   end = strstr (client->request->str, "\r\n\r\n");
   if (end == NULL)
     {
-      g_input_stream_read_async (G_INPUT_STREAM (object), client->buffer, sizeof client->buffer,
-                                 G_PRIORITY_DEFAULT, client->server->cancellable, https_read_cb,
-                                 client);
+      https_client_read (client, https_read_cb);
       return;
     }
 
@@ -192,15 +208,8 @@ greeter_read_cb (GObject      *object,
 
   /* Whatever the client says is not answered; it hangs up in the end. */
   n = g_input_stream_read_finish (G_INPUT_STREAM (object), result, NULL);
-  if (n <= 0 || client->server == NULL)
-    {
-      https_client_free (client);
-      return;
-    }
-
-  g_input_stream_read_async (G_INPUT_STREAM (object), client->buffer, sizeof client->buffer,
-                             G_PRIORITY_DEFAULT, client->server->cancellable, greeter_read_cb,
-                             client);
+  if (https_client_goes_on (client, n > 0))
+    https_client_read (client, greeter_read_cb);
 }
 
 static void
@@ -210,16 +219,9 @@ greeter_write_cb (GObject      *object,
 {
   HttpsClient *client = user_data;
 
-  if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (object), result, NULL, NULL) ||
-      client->server == NULL)
-    {
-      https_client_free (client);
-      return;
-    }
-
-  g_input_stream_read_async (g_io_stream_get_input_stream (client->tls), client->buffer,
-                             sizeof client->buffer, G_PRIORITY_DEFAULT,
-                             client->server->cancellable, greeter_read_cb, client);
+  if (https_client_goes_on (client, g_output_stream_write_all_finish (G_OUTPUT_STREAM (object),
+                                                                     result, NULL, NULL)))
+    https_client_read (client, greeter_read_cb);
 }
 
 static void
@@ -229,12 +231,9 @@ https_handshake_cb (GObject      *object,
 {
   HttpsClient *client = user_data;
 
-  if (!g_tls_connection_handshake_finish (G_TLS_CONNECTION (object), result, NULL) ||
-      client->server == NULL)
-    {
-      https_client_free (client);
-      return;
-    }
+  if (!https_client_goes_on (client, g_tls_connection_handshake_finish (G_TLS_CONNECTION (object),
+                                                                       result, NULL)))
+    return;
 
   if (client->server->greeting != NULL)
     {
@@ -245,9 +244,7 @@ https_handshake_cb (GObject      *object,
       return;
     }
 
-  g_input_stream_read_async (g_io_stream_get_input_stream (client->tls), client->buffer,
-                             sizeof client->buffer, G_PRIORITY_DEFAULT,
-                             client->server->cancellable, https_read_cb, client);
+  https_client_read (client, https_read_cb);
 }
 
 static gboolean
