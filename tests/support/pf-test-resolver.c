@@ -5,6 +5,8 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
+#define G_LOG_DOMAIN "pf-test-support"
+
 #include "config.h"
 
 #include "pf-test-resolver.h"
@@ -15,10 +17,11 @@ G_DECLARE_FINAL_TYPE (PfTestResolver, pf_test_resolver, PF, TEST_RESOLVER, GReso
 struct _PfTestResolver
 {
   GResolver   parent_instance;
-  GHashTable *hosts;     /* lower-case name → GPtrArray of GInetAddress */
-  GHashTable *services;  /* lower-case rrname → GPtrArray of GSrvTarget */
-  gboolean    failing;   /* every lookup is a test failure's evidence */
-  guint       lookups;
+  GHashTable *hosts;        /* lower-case name → GPtrArray of GInetAddress */
+  GHashTable *services;     /* lower-case rrname → GPtrArray of GVariant (qqqs) */
+  GPtrArray  *asked;        /* every name and rrname asked for, in order */
+  gboolean    failing;      /* every lookup is a test failure's evidence */
+  gboolean    hang_records; /* record lookups answer only when cancelled */
 };
 
 G_DEFINE_FINAL_TYPE (PfTestResolver, pf_test_resolver, G_TYPE_RESOLVER)
@@ -36,7 +39,7 @@ lookup_name (PfTestResolver           *self,
   GPtrArray *addresses;
   GList *list = NULL;
 
-  self->lookups++;
+  g_ptr_array_add (self->asked, g_strdup (hostname));
   addresses = self->failing ? NULL : g_hash_table_lookup (self->hosts, key);
   for (guint i = 0; addresses != NULL && i < addresses->len; i++)
     {
@@ -56,37 +59,33 @@ lookup_name (PfTestResolver           *self,
 }
 
 static GList *
-lookup_service (PfTestResolver  *self,
-                const char      *rrname,
-                GError         **error)
+lookup_records (PfTestResolver       *self,
+                const char           *rrname,
+                GResolverRecordType   record_type,
+                GError              **error)
 {
   g_autofree char *key = g_ascii_strdown (rrname, -1);
-  GPtrArray *targets;
+  GPtrArray *records = NULL;
   GList *list = NULL;
 
-  self->lookups++;
-  targets = self->failing ? NULL : g_hash_table_lookup (self->services, key);
-  for (guint i = 0; targets != NULL && i < targets->len; i++)
-    list = g_list_append (list, g_srv_target_copy (targets->pdata[i]));
+  g_ptr_array_add (self->asked, g_strdup (rrname));
+  if (!self->failing && record_type == G_RESOLVER_RECORD_SRV)
+    records = g_hash_table_lookup (self->services, key);
+  for (guint i = 0; records != NULL && i < records->len; i++)
+    list = g_list_append (list, g_variant_ref (records->pdata[i]));
   if (list == NULL)
     g_set_error (error, G_RESOLVER_ERROR, G_RESOLVER_ERROR_NOT_FOUND,
-                 "No service record for “%s”", rrname);
+                 "No DNS record of the requested type for “%s”", rrname);
   return list;
 }
 
 static void
-free_addresses (gpointer list)
+free_records (gpointer list)
 {
-  g_resolver_free_addresses (list);
+  g_list_free_full (list, (GDestroyNotify) g_variant_unref);
 }
 
-static void
-free_targets (gpointer list)
-{
-  g_list_free_full (list, (GDestroyNotify) g_srv_target_free);
-}
-
-/* Answers come from an idle, as a real resolver's do. */
+/* Answers come through a GTask, as a real resolver's do. */
 static void
 return_list (GResolver           *resolver,
              gpointer             tag,
@@ -145,7 +144,7 @@ pf_test_resolver_lookup_by_name_with_flags_async (GResolver                *reso
   GList *list = lookup_name (PF_TEST_RESOLVER (resolver), hostname, flags, &error);
 
   return_list (resolver, pf_test_resolver_lookup_by_name_with_flags_async, list, error,
-               free_addresses, cancellable, callback, user_data);
+               (GDestroyNotify) g_resolver_free_addresses, cancellable, callback, user_data);
 }
 
 static void
@@ -165,7 +164,7 @@ pf_test_resolver_lookup_by_address (GResolver     *resolver,
                                     GCancellable  *cancellable,
                                     GError       **error)
 {
-  PF_TEST_RESOLVER (resolver)->lookups++;
+  g_ptr_array_add (PF_TEST_RESOLVER (resolver)->asked, g_inet_address_to_string (address));
   g_set_error_literal (error, G_RESOLVER_ERROR, G_RESOLVER_ERROR_NOT_FOUND, "No reverse lookups");
   return NULL;
 }
@@ -178,10 +177,11 @@ pf_test_resolver_lookup_by_address_async (GResolver           *resolver,
                                           gpointer             user_data)
 {
   g_autoptr(GTask) task = g_task_new (resolver, cancellable, callback, user_data);
+  GError *error = NULL;
 
-  PF_TEST_RESOLVER (resolver)->lookups++;
-  g_task_return_new_error (task, G_RESOLVER_ERROR, G_RESOLVER_ERROR_NOT_FOUND,
-                           "No reverse lookups");
+  g_task_set_source_tag (task, pf_test_resolver_lookup_by_address_async);
+  pf_test_resolver_lookup_by_address (resolver, address, cancellable, &error);
+  g_task_return_error (task, error);
 }
 
 static char *
@@ -193,39 +193,20 @@ pf_test_resolver_lookup_by_address_finish (GResolver     *resolver,
 }
 
 static GList *
-pf_test_resolver_lookup_service (GResolver     *resolver,
-                                 const char    *rrname,
-                                 GCancellable  *cancellable,
-                                 GError       **error)
-{
-  return lookup_service (PF_TEST_RESOLVER (resolver), rrname, error);
-}
-
-static void
-pf_test_resolver_lookup_service_async (GResolver           *resolver,
-                                       const char          *rrname,
-                                       GCancellable        *cancellable,
-                                       GAsyncReadyCallback  callback,
-                                       gpointer             user_data)
-{
-  GError *error = NULL;
-  GList *list = lookup_service (PF_TEST_RESOLVER (resolver), rrname, &error);
-
-  return_list (resolver, pf_test_resolver_lookup_service_async, list, error, free_targets,
-               cancellable, callback, user_data);
-}
-
-static GList *
 pf_test_resolver_lookup_records (GResolver            *resolver,
                                  const char           *rrname,
                                  GResolverRecordType   record_type,
                                  GCancellable         *cancellable,
                                  GError              **error)
 {
-  PF_TEST_RESOLVER (resolver)->lookups++;
-  g_set_error (error, G_RESOLVER_ERROR, G_RESOLVER_ERROR_NOT_FOUND, "No records for “%s”",
-               rrname);
-  return NULL;
+  return lookup_records (PF_TEST_RESOLVER (resolver), rrname, record_type, error);
+}
+
+static void
+on_hanging_lookup_cancelled_cb (GCancellable *cancellable,
+                                GTask        *task)
+{
+  g_task_return_error_if_cancelled (task);
 }
 
 static void
@@ -236,10 +217,26 @@ pf_test_resolver_lookup_records_async (GResolver           *resolver,
                                        GAsyncReadyCallback  callback,
                                        gpointer             user_data)
 {
+  PfTestResolver *self = PF_TEST_RESOLVER (resolver);
   GError *error = NULL;
+  GList *list;
 
-  pf_test_resolver_lookup_records (resolver, rrname, record_type, cancellable, &error);
-  return_list (resolver, pf_test_resolver_lookup_records_async, NULL, error, NULL,
+  if (self->hang_records)
+    {
+      GTask *task = g_task_new (resolver, cancellable, callback, user_data);
+
+      /* A name server that does not answer: only a cancellation ends the
+       * lookup (the task is the handler's, until the cancellable goes). */
+      g_ptr_array_add (self->asked, g_strdup (rrname));
+      g_assert_nonnull (cancellable);
+      g_task_set_source_tag (task, pf_test_resolver_lookup_records_async);
+      g_cancellable_connect (cancellable, G_CALLBACK (on_hanging_lookup_cancelled_cb), task,
+                             g_object_unref);
+      return;
+    }
+
+  list = lookup_records (self, rrname, record_type, &error);
+  return_list (resolver, pf_test_resolver_lookup_records_async, list, error, free_records,
                cancellable, callback, user_data);
 }
 
@@ -250,6 +247,7 @@ pf_test_resolver_finalize (GObject *object)
 
   g_hash_table_unref (self->hosts);
   g_hash_table_unref (self->services);
+  g_ptr_array_unref (self->asked);
   G_OBJECT_CLASS (pf_test_resolver_parent_class)->finalize (object);
 }
 
@@ -264,17 +262,16 @@ pf_test_resolver_class_init (PfTestResolverClass *klass)
   resolver_class->lookup_by_name_async = pf_test_resolver_lookup_by_name_async;
   resolver_class->lookup_by_name_finish = finish_list;
   resolver_class->lookup_by_name_with_flags = pf_test_resolver_lookup_by_name_with_flags;
-  resolver_class->lookup_by_name_with_flags_async = pf_test_resolver_lookup_by_name_with_flags_async;
+  resolver_class->lookup_by_name_with_flags_async =
+    pf_test_resolver_lookup_by_name_with_flags_async;
   resolver_class->lookup_by_name_with_flags_finish = finish_list;
   resolver_class->lookup_by_address = pf_test_resolver_lookup_by_address;
   resolver_class->lookup_by_address_async = pf_test_resolver_lookup_by_address_async;
   resolver_class->lookup_by_address_finish = pf_test_resolver_lookup_by_address_finish;
-  resolver_class->lookup_service = pf_test_resolver_lookup_service;
-  resolver_class->lookup_service_async = pf_test_resolver_lookup_service_async;
-  resolver_class->lookup_service_finish = finish_list;
   resolver_class->lookup_records = pf_test_resolver_lookup_records;
   resolver_class->lookup_records_async = pf_test_resolver_lookup_records_async;
   resolver_class->lookup_records_finish = finish_list;
+  /* lookup_service: GResolver's own, over lookup_records. */
 }
 
 static void
@@ -284,6 +281,24 @@ pf_test_resolver_init (PfTestResolver *self)
                                        (GDestroyNotify) g_ptr_array_unref);
   self->services = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                           (GDestroyNotify) g_ptr_array_unref);
+  self->asked = g_ptr_array_new_with_free_func (g_free);
+}
+
+/* The table's entry for @name, made if there is none. */
+static GPtrArray *
+table_entry (GHashTable     *table,
+             const char     *name,
+             GDestroyNotify  free_func)
+{
+  g_autofree char *key = g_ascii_strdown (name, -1);
+  GPtrArray *entry = g_hash_table_lookup (table, key);
+
+  if (entry == NULL)
+    {
+      entry = g_ptr_array_new_with_free_func (free_func);
+      g_hash_table_insert (table, g_steal_pointer (&key), entry);
+    }
+  return entry;
 }
 
 /**
@@ -338,20 +353,12 @@ void
 pf_test_resolver_add_host (const char *name,
                            const char *address)
 {
-  g_autofree char *key = g_ascii_strdown (name, -1);
-  GPtrArray *addresses;
   GInetAddress *inet = g_inet_address_new_from_string (address);
 
   g_return_if_fail (installed != NULL);
   g_return_if_fail (inet != NULL);
 
-  addresses = g_hash_table_lookup (installed->hosts, key);
-  if (addresses == NULL)
-    {
-      addresses = g_ptr_array_new_with_free_func (g_object_unref);
-      g_hash_table_insert (installed->hosts, g_steal_pointer (&key), addresses);
-    }
-  g_ptr_array_add (addresses, inet);
+  g_ptr_array_add (table_entry (installed->hosts, name, g_object_unref), inet);
 }
 
 /**
@@ -359,24 +366,57 @@ pf_test_resolver_add_host (const char *name,
  * @rrname: the record's name, e.g. "_imaps._tcp.example.test"
  * @target: the target host ("." for "no such service", RFC 2782)
  * @port: its port
+ *
+ * Adds an SRV record of priority 0 and weight 0.
  */
 void
 pf_test_resolver_add_srv (const char *rrname,
                           const char *target,
                           guint16     port)
 {
-  g_autofree char *key = g_ascii_strdown (rrname, -1);
-  GPtrArray *targets;
+  pf_test_resolver_add_srv_full (rrname, target, port, 0, 0);
+}
+
+/**
+ * pf_test_resolver_add_srv_full:
+ * @rrname: the record's name, e.g. "_imaps._tcp.example.test"
+ * @target: the target host ("." for "no such service", RFC 2782)
+ * @port: its port
+ * @priority: the record's priority (lower first)
+ * @weight: its weight among records of the same priority
+ *
+ * Adds an SRV record; records are answered in the order added.
+ */
+void
+pf_test_resolver_add_srv_full (const char *rrname,
+                               const char *target,
+                               guint16     port,
+                               guint16     priority,
+                               guint16     weight)
+{
+  GVariant *record;
 
   g_return_if_fail (installed != NULL);
 
-  targets = g_hash_table_lookup (installed->services, key);
-  if (targets == NULL)
-    {
-      targets = g_ptr_array_new_with_free_func ((GDestroyNotify) g_srv_target_free);
-      g_hash_table_insert (installed->services, g_steal_pointer (&key), targets);
-    }
-  g_ptr_array_add (targets, g_srv_target_new (target, port, 0, 0));
+  record = g_variant_ref_sink (g_variant_new ("(qqqs)", priority, weight, port, target));
+  g_ptr_array_add (table_entry (installed->services, rrname,
+                                (GDestroyNotify) g_variant_unref), record);
+}
+
+/**
+ * pf_test_resolver_set_hang_records:
+ * @hang: whether record (SRV) lookups hang
+ *
+ * With @hang, asynchronous record lookups never answer, as with a name
+ * server that does not: they end only when cancelled (a cancellable is
+ * required).
+ */
+void
+pf_test_resolver_set_hang_records (gboolean hang)
+{
+  g_return_if_fail (installed != NULL);
+
+  installed->hang_records = hang;
 }
 
 /**
@@ -387,5 +427,19 @@ pf_test_resolver_add_srv (const char *rrname,
 guint
 pf_test_resolver_get_lookups (void)
 {
-  return installed != NULL ? installed->lookups : 0;
+  return installed != NULL ? installed->asked->len : 0;
+}
+
+/**
+ * pf_test_resolver_was_asked:
+ * @name: a host name or a record's name, as asked
+ *
+ * Returns: whether the installed resolver was asked for @name
+ */
+gboolean
+pf_test_resolver_was_asked (const char *name)
+{
+  g_return_val_if_fail (installed != NULL, FALSE);
+
+  return g_ptr_array_find_with_equal_func (installed->asked, name, g_str_equal, NULL);
 }

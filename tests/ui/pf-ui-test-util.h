@@ -144,7 +144,7 @@ ui_save_screenshot (GtkWidget  *widget,
   if (dir == NULL || *dir == '\0')
     return;
   /* Transitions (a stack's crossfade) end first */
-  ui_wait (NULL, 500);
+  ui_wait (NULL, 300);
   clock = gtk_widget_get_frame_clock (widget);
   id = g_signal_connect (clock, "after-paint", G_CALLBACK (ui_on_painted_cb), &painted);
   gtk_widget_queue_draw (widget);

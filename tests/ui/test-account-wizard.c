@@ -10,8 +10,9 @@
 #include <glib/gi18n.h>
 
 #include "pf-ui-test-util.h"
-#include "pf-test-servers.h"
+#include "pf-test-https.h"
 #include "pf-test-resolver.h"
+#include "pf-test-servers.h"
 
 #include "pf-i18n.h"
 #include "account/pf-account-manager.h"
@@ -27,8 +28,10 @@
  * The account wizard in a real window (Xvfb), driven through its actions
  * and functions, against the real test servers (Dovecot, the SMTP
  * submission server) and the real keyring of a private D-Bus session:
- * settings from the built-in provider list and from SRV records, typed by
- * hand; IMAP and POP3 accounts saved with their passwords; and each error
+ * settings from the built-in provider list, from a provider's
+ * autoconfig document (an HTTPS server in the test), from SRV records, by
+ * guessing, typed by hand; IMAP and POP3 accounts saved with their
+ * passwords; and each error
  * of the connection test for real: wrong password, closed port, a server
  * without TLS, an untrusted certificate trusted through its dialog.
  */
@@ -689,6 +692,199 @@ test_migration_window (Fixture       *fixture,
   g_assert_cmpint (removed, ==, TRUE);
 }
 
+/* A discovery for the test network: the test CA trusted for the HTTPS
+ * sources, the usual ports of guessed servers replaced by those of the
+ * test servers. */
+static PfAutoconfigDiscovery *
+test_discovery_new (Fixture *fixture)
+{
+  static const struct
+  {
+    PfServerProtocol  protocol;
+    PfSecurity        security;
+    const char       *service;
+  } guesses[] = {
+    { PF_SERVER_PROTOCOL_IMAP, PF_SECURITY_TLS, "imaps" },
+    { PF_SERVER_PROTOCOL_IMAP, PF_SECURITY_STARTTLS, "imap" },
+    { PF_SERVER_PROTOCOL_POP3, PF_SECURITY_TLS, "pop3s" },
+    { PF_SERVER_PROTOCOL_POP3, PF_SECURITY_STARTTLS, "pop3" },
+    { PF_SERVER_PROTOCOL_SMTP, PF_SECURITY_TLS, "submissions" },
+    { PF_SERVER_PROTOCOL_SMTP, PF_SECURITY_STARTTLS, "submission" },
+  };
+  PfAutoconfigDiscovery *discovery = pf_autoconfig_discovery_new ();
+  g_autoptr(GTlsDatabase) database = NULL;
+  g_autoptr(GError) error = NULL;
+
+  database = g_tls_file_database_new (pf_test_servers_get_ca_file (fixture->servers), &error);
+  g_assert_no_error (error);
+  pf_autoconfig_discovery_set_tls_database (discovery, database);
+  for (guint i = 0; i < G_N_ELEMENTS (guesses); i++)
+    pf_autoconfig_discovery_set_guess_port (discovery, guesses[i].protocol, guesses[i].security,
+                                            pf_test_servers_get_port (fixture->servers,
+                                                                      guesses[i].service));
+  return discovery;
+}
+
+/* The identity page with @user's address and password, then the
+ * discovery until the choice page. */
+static PfAutoconfig *
+discover (Fixture    *fixture,
+          const char *user)
+{
+  pf_account_wizard_set_identity (fixture->wizard, "Test User",
+                                  pf_test_servers_get_address (fixture->servers, user),
+                                  pf_test_servers_get_password (fixture->servers, user));
+  activate (fixture, "wizard.next");
+  wait_page (fixture, "choice");
+  g_assert_nonnull (pf_account_wizard_get_autoconfig (fixture->wizard));
+  return pf_account_wizard_get_autoconfig (fixture->wizard);
+}
+
+static void
+assert_server (PfServerSettings *server,
+               const char       *host,
+               guint16           port,
+               PfSecurity        security)
+{
+  g_assert_cmpstr (pf_server_settings_get_host (server), ==, host);
+  g_assert_cmpuint (pf_server_settings_get_port (server), ==, port);
+  g_assert_cmpint (pf_server_settings_get_security (server), ==, security);
+}
+
+/* The provider publishes its settings (autoconfig.example.test, an HTTPS
+ * server with a certificate from the test CA): IMAP and POP3 offered,
+ * IMAP recommended and chosen; POP3 chosen instead, tested and saved.
+ * The servers are named as the provider names them; the test servers'
+ * certificate does not name them, so it is trusted through its dialog. */
+static void
+test_https_autoconfig (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  PfTestServers *servers = fixture->servers;
+  const PfTestCertificates *certificates = pf_test_certificates_get (servers);
+  g_autoptr(PfAutoconfigDiscovery) discovery = test_discovery_new (fixture);
+  g_autoptr(PfTestHttps) https = NULL;
+  g_autoptr(PfAccount) saved = NULL;
+  g_autofree char *document = NULL;
+  g_autofree char *escaped = NULL;
+  g_autofree char *request = NULL;
+  GtkWidget *window = GTK_WIDGET (fixture->wizard);
+  guint16 pop3s = pf_test_servers_get_port (servers, "pop3s");
+  guint16 submission = pf_test_servers_get_port (servers, "submission");
+  PfAutoconfig *config;
+  PfAccount *account;
+
+  https = pf_test_https_new (certificates->cert_file, certificates->key_file, "127.0.0.1", 0);
+  document = g_strdup_printf (
+    "<?xml version=\"1.0\"?>\n"
+    "<clientConfig version=\"1.1\">\n"
+    "  <emailProvider id=\"example.test\">\n"
+    "    <domain>example.test</domain>\n"
+    "    <displayName>Example Mail</displayName>\n"
+    "    <incomingServer type=\"imap\">\n"
+    "      <hostname>imap.example.test</hostname><port>%u</port>\n"
+    "      <socketType>SSL</socketType><authentication>password-cleartext</authentication>\n"
+    "      <username>%%EMAILADDRESS%%</username>\n"
+    "    </incomingServer>\n"
+    "    <incomingServer type=\"pop3\">\n"
+    "      <hostname>pop.example.test</hostname><port>%u</port>\n"
+    "      <socketType>SSL</socketType><authentication>password-cleartext</authentication>\n"
+    "      <username>%%EMAILADDRESS%%</username>\n"
+    "    </incomingServer>\n"
+    "    <outgoingServer type=\"smtp\">\n"
+    "      <hostname>smtp.example.test</hostname><port>%u</port>\n"
+    "      <socketType>STARTTLS</socketType><authentication>password-cleartext</authentication>\n"
+    "      <username>%%EMAILADDRESS%%</username>\n"
+    "    </outgoingServer>\n"
+    "  </emailProvider>\n"
+    "</clientConfig>\n",
+    pf_test_servers_get_port (servers, "imaps"), pop3s, submission);
+  pf_test_https_add (https, "autoconfig.example.test/mail/config-v1.1.xml", 200, NULL, document,
+                     0);
+  pf_autoconfig_discovery_set_https_port (discovery, pf_test_https_get_port (https));
+  pf_test_resolver_install ();
+  pf_test_resolver_add_host ("autoconfig.example.test", "127.0.0.1");
+  pf_test_resolver_add_host ("imap.example.test", pf_test_servers_get_host (servers, "imaps"));
+  pf_test_resolver_add_host ("pop.example.test", pf_test_servers_get_host (servers, "pop3s"));
+  pf_test_resolver_add_host ("smtp.example.test", pf_test_servers_get_host (servers, "submission"));
+  pf_account_wizard_set_discovery (fixture->wizard, discovery);
+
+  config = discover (fixture, "pop");
+  g_assert_cmpint (config->source, ==, PF_AUTOCONFIG_SOURCE_AUTOCONFIG);
+  /* The provider's host is told the address. */
+  escaped = g_uri_escape_string (pf_test_servers_get_address (servers, "pop"), NULL, FALSE);
+  request = g_strconcat ("autoconfig.example.test/mail/config-v1.1.xml?emailaddress=", escaped,
+                         NULL);
+  g_assert_cmpuint (pf_test_https_get_requests (https)->len, ==, 1);
+  g_assert_cmpstr (pf_test_https_get_requests (https)->pdata[0], ==, request);
+  g_assert_nonnull (pf_autoconfig_get_incoming (config, PF_SERVER_PROTOCOL_IMAP));
+  g_assert_nonnull (pf_autoconfig_get_incoming (config, PF_SERVER_PROTOCOL_POP3));
+  g_assert_nonnull (strstr (adw_preferences_group_get_description (
+                              ADW_PREFERENCES_GROUP (ui_find_by_name (window, "choice_group"))),
+                            "Example Mail"));
+  g_assert_true (gtk_widget_get_sensitive (ui_find_by_name (window, "imap_row")));
+  g_assert_true (gtk_widget_get_sensitive (ui_find_by_name (window, "pop3_row")));
+  g_assert_true (gtk_widget_get_visible (ui_find_by_name (window, "recommended_label")));
+  g_assert_true (gtk_check_button_get_active (GTK_CHECK_BUTTON (ui_find_by_name (window,
+                                                                                 "imap_check"))));
+  account = pf_account_wizard_get_account (fixture->wizard);
+  g_assert_cmpint (pf_account_get_kind (account), ==, PF_ACCOUNT_KIND_IMAP);
+  assert_server (pf_account_get_incoming (account), "imap.example.test",
+                 pf_test_servers_get_port (servers, "imaps"), PF_SECURITY_TLS);
+
+  pf_account_wizard_set_kind (fixture->wizard, PF_ACCOUNT_KIND_POP3);
+  g_assert_true (gtk_check_button_get_active (GTK_CHECK_BUTTON (ui_find_by_name (window,
+                                                                                 "pop3_check"))));
+  activate (fixture, "wizard.next");
+  trust_until_done (fixture);
+  saved = assert_saved (fixture, "pop");
+  g_assert_cmpint (pf_account_get_kind (saved), ==, PF_ACCOUNT_KIND_POP3);
+  assert_server (pf_account_get_incoming (saved), "pop.example.test", pop3s, PF_SECURITY_TLS);
+  assert_server (pf_account_get_outgoing (saved), "smtp.example.test", submission,
+                 PF_SECURITY_STARTTLS);
+  g_assert_cmpstr (pf_server_settings_get_username (pf_account_get_incoming (saved)), ==,
+                   pf_test_servers_get_login (servers, "pop"));
+}
+
+/* No provider list, document or SRV record knows the domain: the usual
+ * server names that answer are proposed (only IMAP here), and the account
+ * is tested and saved. */
+static void
+test_guess (Fixture       *fixture,
+            gconstpointer  data)
+{
+  PfTestServers *servers = fixture->servers;
+  g_autoptr(PfAutoconfigDiscovery) discovery = test_discovery_new (fixture);
+  g_autoptr(PfAccount) saved = NULL;
+  GtkWidget *window = GTK_WIDGET (fixture->wizard);
+  guint16 imaps = pf_test_servers_get_port (servers, "imaps");
+  PfAutoconfig *config;
+
+  pf_test_resolver_install ();
+  pf_test_resolver_add_host ("imap.example.test", pf_test_servers_get_host (servers, "imaps"));
+  pf_test_resolver_add_host ("smtp.example.test", pf_test_servers_get_host (servers, "submission"));
+  pf_account_wizard_set_discovery (fixture->wizard, discovery);
+
+  config = discover (fixture, "alice");
+  g_assert_cmpint (config->source, ==, PF_AUTOCONFIG_SOURCE_GUESS);
+  g_assert_true (pf_test_resolver_was_asked ("autoconfig.example.test"));
+  g_assert_true (pf_test_resolver_was_asked ("_imaps._tcp.example.test"));
+  g_assert_null (pf_autoconfig_get_incoming (config, PF_SERVER_PROTOCOL_POP3));
+  g_assert_false (gtk_widget_get_sensitive (ui_find_by_name (window, "pop3_row")));
+  g_assert_true (gtk_check_button_get_active (GTK_CHECK_BUTTON (ui_find_by_name (window,
+                                                                                 "imap_check"))));
+  assert_server (pf_account_get_incoming (pf_account_wizard_get_account (fixture->wizard)),
+                 "imap.example.test", imaps, PF_SECURITY_TLS);
+
+  activate (fixture, "wizard.next");
+  trust_until_done (fixture);
+  saved = assert_saved (fixture, "alice");
+  g_assert_cmpint (pf_account_get_kind (saved), ==, PF_ACCOUNT_KIND_IMAP);
+  assert_server (pf_account_get_incoming (saved), "imap.example.test", imaps, PF_SECURITY_TLS);
+  g_assert_cmpstr (pf_server_settings_get_host (pf_account_get_outgoing (saved)), ==,
+                   "smtp.example.test");
+}
+
 /* Account settings */
 
 typedef struct
@@ -937,6 +1133,8 @@ main (int   argc,
   ADD ("certificate", test_certificate);
   ADD ("srv", test_srv);
   ADD ("switch-to-imap", test_migration_window);
+  ADD ("https-autoconfig", test_https_autoconfig);
+  ADD ("guess", test_guess);
 #undef ADD
 #define ADD(path, func, pop3) \
   g_test_add ("/account-settings/" path, SettingsFixture, GINT_TO_POINTER (pop3), \
