@@ -228,8 +228,12 @@ create_children_cb (gpointer item,
 {
   GListModel *children = pf_folder_item_get_children (item);
 
-  /* Folders without subfolders have no expander. */
-  if (children == NULL || g_list_model_get_n_items (children) == 0)
+  /* Folders without subfolders have no expander. An account always has
+   * one: a new account gets its folders only with its first sync, and a
+   * row asks for its children only once. */
+  if (children == NULL ||
+      (g_list_model_get_n_items (children) == 0 &&
+       pf_folder_item_get_kind (item) != PF_FOLDER_ITEM_ACCOUNT))
     return NULL;
   return g_object_ref (children);
 }

@@ -583,7 +583,7 @@ pf_window_show_message (PfWindow   *self,
 }
 
 /* A new account's Inbox comes with its first sync: tried again whenever
- * its store gains a folder (after the tree has added it). */
+ * its store gains or changes a folder (after the tree has taken it). */
 static gboolean
 retry_pending_inbox_cb (gpointer user_data)
 {
@@ -617,7 +617,12 @@ watch_pending_inbox (PfWindow *self)
           g_object_get_data (G_OBJECT (store), "pf-window-watched") == self)
         continue;
       g_object_set_data (G_OBJECT (store), "pf-window-watched", self);
+      /* (a server's INBOX may be added first and known as the Inbox
+       * with the next change) */
       g_signal_connect_object (store, "folder-added",
+                               G_CALLBACK (on_pending_store_folder_added_cb), self,
+                               G_CONNECT_SWAPPED);
+      g_signal_connect_object (store, "folder-changed",
                                G_CALLBACK (on_pending_store_folder_added_cb), self,
                                G_CONNECT_SWAPPED);
     }
