@@ -77,6 +77,13 @@ tap = Tap()
 app = AppUnderTest(args.app, lang=args.lang, extra_env=env)
 
 
+T0 = time.monotonic()
+
+
+def mark(what):
+    print(f"# {time.monotonic() - T0:6.1f} s: {what}", flush=True)
+
+
 def screenshot(name):
     path = os.path.join(artifacts, f"window-wizard-{name}-{args.lang}.png")
     subprocess.run(["import", "-window", "root", path], check=True, timeout=30)
@@ -93,7 +100,7 @@ def matches(node, text):
 def entries(name):
     """The visible text entries called NAME, top to bottom."""
     import pyatspi
-    found = pyatspi.findAllDescendants(app.app, lambda n: n.getRoleName() in
+    found = pyatspi.findAllDescendants(wizard(timeout=5) or app.app, lambda n: n.getRoleName() in
                                        ("text", "password text", "entry", "spin button")
                                        and matches(n, name)
                                        and n.getState().contains(pyatspi.STATE_VISIBLE))
@@ -101,6 +108,7 @@ def entries(name):
 
 
 def entry(name, index=0, timeout=10):
+    mark(f"entry {name}")
     deadline = time.monotonic() + timeout
     while True:
         found = entries(name)
@@ -111,27 +119,38 @@ def entry(name, index=0, timeout=10):
     return found[index]
 
 
+focused = []
+
+
 def type_into(node, text):
     """Clicks NODE, selects what it holds and types TEXT, as a user would."""
-    focus_window(app.process.pid, strings["wizard"])
+    if not focused:
+        focus_window(app.process.pid, strings["wizard"])
+        focused.append(True)
     click(app.process.pid, strings["wizard"], node)
     press_keys("ctrl+a")
     subprocess.run(["xdotool", "type", "--delay", "5", "--", text], check=True, timeout=30)
 
 
-def press(name, timeout=10):
-    button = app.find("push button", name, timeout=timeout)
+def press(name, timeout=10, root=None):
+    mark(f"press {name}")
+    button = app.find("push button", name, root=root or wizard(timeout=0), timeout=timeout)
     check(button is not None, f"no button {name!r}; showing: {app.texts()}")
     button.queryAction().doAction(0)
 
 
 def wizard(timeout):
     """The wizard's window (GTK 4.8 gives a modal window the role "filler")."""
+    return window(strings["wizard"], timeout)
+
+
+def window(title, timeout):
+    """The visible top-level window called TITLE."""
     import pyatspi
     deadline = time.monotonic() + timeout
     while True:
         for node in app.app:
-            if node is not None and node.name == strings["wizard"] and \
+            if node is not None and node.name == title and \
                node.getState().contains(pyatspi.STATE_VISIBLE):
                 return node
         if time.monotonic() > deadline:
@@ -141,9 +160,9 @@ def wizard(timeout):
 
 def trust_certificate():
     press(strings["show-cert"], timeout=30)
-    check(app.find(None, strings["dialog"], timeout=10) is not None,
-          f"no certificate dialog; showing: {app.texts()}")
-    press(strings["trust"])
+    dialog = window(strings["dialog"], timeout=10)
+    check(dialog is not None, f"no certificate dialog; showing: {app.texts()}")
+    press(strings["trust"], root=dialog)
 
 
 @tap.test("no account: Add Account… opens the wizard")
