@@ -124,9 +124,13 @@ grid_add (GtkGrid    *grid,
   gtk_label_set_yalign (GTK_LABEL (name), 0);
   gtk_widget_add_css_class (name, "dim-label");
   gtk_label_set_xalign (GTK_LABEL (text), 0);
-  gtk_label_set_wrap (GTK_LABEL (text), TRUE);
-  gtk_label_set_wrap_mode (GTK_LABEL (text), PANGO_WRAP_WORD_CHAR);
   gtk_label_set_selectable (GTK_LABEL (text), TRUE);
+  /* A wrapping label may be measured as narrow as one character, and the
+   * dialog then takes the height of that: texts wrap from 28 characters
+   * on, fingerprints come wrapped already. */
+  gtk_label_set_wrap (GTK_LABEL (text), !monospace);
+  gtk_label_set_wrap_mode (GTK_LABEL (text), PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_width_chars (GTK_LABEL (text), monospace ? -1 : 28);
   gtk_label_set_max_width_chars (GTK_LABEL (text), 48);
   gtk_accessible_update_relation (GTK_ACCESSIBLE (text),
                                   GTK_ACCESSIBLE_RELATION_LABELLED_BY, name, NULL, -1);
@@ -159,6 +163,7 @@ pf_certificate_dialog_new (GtkWindow            *parent,
   g_autofree char *issuer = NULL;
   g_autofree char *sha256 = NULL;
   g_autofree char *sha1 = NULL;
+  g_autofree char *sha1_text = NULL;
   g_autofree char *sha256_text = NULL;
   g_autofree char *from = NULL;
   g_autofree char *until = NULL;
@@ -181,6 +186,7 @@ pf_certificate_dialog_new (GtkWindow            *parent,
   sha256 = pf_certificate_dup_fingerprint (certificate, G_CHECKSUM_SHA256);
   sha256_text = wrap_fingerprint (sha256);
   sha1 = pf_certificate_dup_fingerprint (certificate, G_CHECKSUM_SHA1);
+  sha1_text = wrap_fingerprint (sha1);
   server = port != 0 ? g_strdup_printf ("%s:%u", host, port) : g_strdup (host);
 
   dialog = adw_message_dialog_new (parent, _("Untrusted Certificate"), NULL);
@@ -203,7 +209,7 @@ pf_certificate_dialog_new (GtkWindow            *parent,
   grid_add (GTK_GRID (grid), 4, _("Valid from"), from, FALSE);
   grid_add (GTK_GRID (grid), 5, _("Valid until"), until, FALSE);
   grid_add (GTK_GRID (grid), 6, _("SHA-256 fingerprint"), sha256_text, TRUE);
-  grid_add (GTK_GRID (grid), 7, _("SHA-1 fingerprint"), sha1, TRUE);
+  grid_add (GTK_GRID (grid), 7, _("SHA-1 fingerprint"), sha1_text, TRUE);
   adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), grid);
 
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),

@@ -305,6 +305,13 @@ cancel_action (GtkWidget  *widget,
     g_cancellable_cancel (self->cancellable);
 }
 
+static gboolean
+destroy_cb (gpointer user_data)
+{
+  gtk_window_destroy (GTK_WINDOW (user_data));
+  return G_SOURCE_REMOVE;
+}
+
 static void
 on_remove_response_cb (AdwMessageDialog  *dialog,
                        const char        *response,
@@ -313,7 +320,10 @@ on_remove_response_cb (AdwMessageDialog  *dialog,
   if (g_str_equal (response, "cancel"))
     return;
   g_signal_emit (self, signals[SIGNAL_REMOVE_POP3], 0, g_str_equal (response, "keep"));
-  gtk_window_destroy (GTK_WINDOW (self));
+  /* Not now: the dialog this answers is still being torn down, and a
+   * transient window must not outlive its parent. */
+  gtk_widget_set_visible (GTK_WIDGET (self), FALSE);
+  g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, destroy_cb, g_object_ref (self), g_object_unref);
 }
 
 static void

@@ -31,7 +31,11 @@ STRINGS = {
            "server": "Server", "in-port": "Incoming server port",
            "out-port": "Outgoing server port", "next": "Next",
            "show-cert": "Show Certificate…", "trust": "Trust This Certificate",
-           "dialog": "Untrusted Certificate", "inbox": "Inbox", "messages": "Messages"},
+           "dialog": "Untrusted Certificate", "inbox": "Inbox", "messages": "Messages",
+           "menu": "Main Menu", "settings": "Account Settings…",
+           "settings-title": "{} — Account Settings", "remove": "Remove…",
+           "remove-dialog": "Remove Account?", "remove-confirm": "Remove",
+           "no-account": "No Account Yet"},
     "de": {"add": "Konto hinzufügen …", "wizard": "E-Mail-Konto hinzufügen",
            "name": "Ihr Name", "address": "E-Mail-Adresse", "password": "Passwort",
            "manual": "Manuell einrichten …", "server": "Server",
@@ -39,7 +43,10 @@ STRINGS = {
            "next": "Weiter", "show-cert": "Zertifikat anzeigen …",
            "trust": "Diesem Zertifikat vertrauen",
            "dialog": "Nicht vertrauenswürdiges Zertifikat", "inbox": "Posteingang",
-           "messages": "Nachrichten"},
+           "messages": "Nachrichten", "menu": "Hauptmenü", "settings": "Kontoeinstellungen …",
+           "settings-title": "{} – Kontoeinstellungen", "remove": "Entfernen …",
+           "remove-dialog": "Konto entfernen?", "remove-confirm": "Entfernen",
+           "no-account": "Noch kein Konto"},
 }
 
 parser = argparse.ArgumentParser()
@@ -132,10 +139,18 @@ def type_into(node, text):
     subprocess.run(["xdotool", "type", "--delay", "5", "--", text], check=True, timeout=30)
 
 
+def texts():
+    """The window's texts for a message (the tree may change meanwhile)."""
+    try:
+        return app.texts()
+    except Exception as e:  # noqa: BLE001
+        return f"(unreadable: {e})"
+
+
 def press(name, timeout=10, root=None):
     mark(f"press {name}")
     button = app.find("push button", name, root=root or wizard(timeout=0), timeout=timeout)
-    check(button is not None, f"no button {name!r}; showing: {app.texts()}")
+    check(button is not None, f"no button {name!r}; showing: {texts()}")
     button.queryAction().doAction(0)
 
 
@@ -213,6 +228,42 @@ def _():
     row = app.find_row(SUBJECT, timeout=30)
     check(row is not None, f"no row {SUBJECT!r}; showing: {app.texts()}\n" + app.output()[-3000:])
     screenshot("inbox")
+
+
+@tap.test("its settings remove it: the files, the passwords and the mail go, the window is empty")
+def _():
+    import pyatspi
+    menu = app.find("toggle button", strings["menu"]) or app.find("push button", strings["menu"])
+    check(menu is not None, f"no main menu; showing: {app.texts()}")
+    click(app.process.pid, "Postfach", menu)
+    item = app.find(None, strings["settings"], timeout=10)
+    check(item is not None, f"no {strings['settings']!r} item; showing: {app.texts()}")
+    item.queryAction().doAction(0)
+    settings = window(strings["settings-title"].format(ALICE["address"]), timeout=10)
+    check(settings is not None, f"no settings window; showing: {app.texts()}")
+    press(strings["remove"], root=settings)
+    dialog = window(strings["remove-dialog"], timeout=10)
+    check(dialog is not None, f"no confirmation; showing: {texts()}")
+    # (a dialog that has just appeared may not take the first click yet)
+    deadline = time.monotonic() + 10
+    while window(strings["remove-dialog"], timeout=0) is not None:
+        check(time.monotonic() < deadline, f"the confirmation stayed; showing: {texts()}")
+        press(strings["remove-confirm"], root=dialog)
+        time.sleep(0.5)
+    check(app.find("label", strings["no-account"], timeout=20) is not None,
+          f"the window still shows the account; showing: {texts()}")
+    accounts = os.path.join(env["XDG_CONFIG_HOME"], "postfach", "accounts")
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and (os.listdir(accounts) or
+                                           os.listdir(os.path.join(env["XDG_DATA_HOME"], "postfach"))):
+        time.sleep(0.2)
+    check(not os.listdir(accounts), f"account files left: {os.listdir(accounts)}")
+    left = os.listdir(os.path.join(env["XDG_DATA_HOME"], "postfach"))
+    check(not left, f"mail left behind: {left}")
+    found = subprocess.run(["secret-tool", "search", "--all", "xdg:schema", "org.postfach.Password"],
+                           capture_output=True, text=True, timeout=30)
+    check("secret" not in found.stdout.lower() and ALICE["password"] not in found.stdout,
+          f"passwords left in the keyring: {found.stdout}")
 
 
 @tap.test("Ctrl+Q quits cleanly (exit 0, no warnings)")
