@@ -293,6 +293,32 @@ deliver (Fixture    *fixture,
   g_assert_no_error (error);
 }
 
+/* "Switch to IMAP…": the wizard for a POP3 account offers IMAP only and
+ * says what happens to the downloaded mail. */
+static void
+test_replacing (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(PfAccount) pop3 = pf_account_new (PF_ACCOUNT_KIND_POP3);
+  GtkWidget *pop3_row;
+  PfAccount *account;
+
+  pf_test_resolver_install_failing ();
+  pf_account_set_display_name (pop3, "Zu Hause");
+  pf_account_set_address (pop3, "erika@gmx.de");
+  pf_account_wizard_set_replacing (fixture->wizard, pop3);
+  pf_account_wizard_set_identity (fixture->wizard, "Erika Mustermann", "erika@gmx.de", "geheim");
+  activate (fixture, "wizard.next");
+  wait_page (fixture, "choice");
+  account = pf_account_wizard_get_account (fixture->wizard);
+  g_assert_cmpint (pf_account_get_kind (account), ==, PF_ACCOUNT_KIND_IMAP);
+  pop3_row = ui_find_by_name (GTK_WIDGET (fixture->wizard), "pop3_row");
+  g_assert_false (gtk_widget_get_sensitive (pop3_row));
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (pop3_row)), "Zu Hause"));
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (fixture->wizard)), ==, _("Switch to IMAP"));
+  screenshot (GTK_WIDGET (fixture->wizard), "wizard-switch-to-imap");
+}
+
 /* Settings from the built-in provider list: no network needed, both
  * protocols offered with IMAP recommended; choosing POP3 switches servers. */
 static void
@@ -1129,6 +1155,7 @@ main (int   argc,
 #define ADD(path, func) \
   g_test_add ("/account-wizard/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("builtin", test_builtin);
+  ADD ("replacing", test_replacing);
   ADD ("manual-imap", test_manual_imap);
   ADD ("manual-pop3", test_manual_pop3);
   ADD ("wrong-password", test_wrong_password);
