@@ -96,14 +96,18 @@ fixture_tear_down (Fixture       *fixture,
   g_free (fixture->dir);
 }
 
-/* wizard-choice-de.png etc. in the test artifacts */
+/* wizard-choice-de.png etc. in the test artifacts (German run) */
 static void
 screenshot (GtkWidget  *widget,
             const char *name)
 {
   const char *lang = g_getenv ("LANGUAGE");
-  g_autofree char *file = g_strdup_printf ("%s-%s", name, lang != NULL && *lang != '\0' ? lang : "en");
+  g_autofree char *file = NULL;
 
+  /* In German only: each picture costs a frame and a pause */
+  if (g_strcmp0 (lang, "de") != 0)
+    return;
+  file = g_strdup_printf ("%s-%s", name, lang);
   ui_save_screenshot (widget, file);
 }
 

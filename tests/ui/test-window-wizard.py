@@ -225,7 +225,9 @@ def _():
 
 @tap.test("the first sync runs and the window shows the Inbox with the waiting message")
 def _():
-    row = app.find_row(SUBJECT, timeout=30)
+    # (the message list only: a row search asks every node over D-Bus)
+    messages = app.find("panel", strings["messages"], timeout=10)
+    row = app.find_row(SUBJECT, root=messages, timeout=30)
     check(row is not None, f"no row {SUBJECT!r}; showing: {app.texts()}\n" + app.output()[-3000:])
     screenshot("inbox")
 
