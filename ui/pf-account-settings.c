@@ -71,28 +71,6 @@ enum {
 
 static guint signals[N_SIGNALS];
 
-static const char *
-security_name (PfSecurity security)
-{
-  switch (security)
-    {
-    case PF_SECURITY_TLS:
-      return _("TLS");
-    case PF_SECURITY_STARTTLS:
-      return _("STARTTLS");
-    case PF_SECURITY_NONE:
-    default:
-      return _("None");
-    }
-}
-
-static const char *
-protocol_name (PfServerProtocol protocol)
-{
-  return protocol == PF_SERVER_PROTOCOL_IMAP ? "IMAP" :
-         protocol == PF_SERVER_PROTOCOL_POP3 ? "POP3" : "SMTP";
-}
-
 /* Summary: the settings in use, as text to copy */
 
 static void
@@ -101,11 +79,11 @@ append_server (GString          *text,
                PfServerSettings *server)
 {
   g_string_append_printf (text, "%s (%s)\n", title,
-                          protocol_name (pf_server_settings_get_protocol (server)));
+                          pf_server_protocol_get_name (pf_server_settings_get_protocol (server)));
   g_string_append_printf (text, "  %s: %s\n", _("Server"), pf_server_settings_get_host (server));
   g_string_append_printf (text, "  %s: %u\n", _("Port"), pf_server_settings_get_port (server));
   g_string_append_printf (text, "  %s: %s\n", _("Encryption"),
-                          security_name (pf_server_settings_get_security (server)));
+                          pf_security_get_label (pf_server_settings_get_security (server)));
   g_string_append_printf (text, "  %s: %s\n", _("User name"),
                           pf_server_settings_get_username (server) != NULL ?
                           pf_server_settings_get_username (server) : "");
@@ -302,7 +280,7 @@ build_server_group (PfAccountSettings *self,
 
   /* Translators: %s is IMAP, POP3 or SMTP */
   title = g_strdup_printf (index == 0 ? _("Incoming Server (%s)") : _("Outgoing Server (%s)"),
-                           protocol_name (pf_server_settings_get_protocol (server)));
+                           pf_server_protocol_get_name (pf_server_settings_get_protocol (server)));
   adw_preferences_group_set_title (group, title);
   rows->server = server;
   prefix = index == 0 ? "incoming" : "outgoing";

@@ -341,36 +341,6 @@ update_step_header (GtkListBoxRow *row,
 
 /* Settings ↔ form */
 
-static const char *
-security_name (PfSecurity security)
-{
-  switch (security)
-    {
-    case PF_SECURITY_TLS:
-      return _("TLS");
-    case PF_SECURITY_STARTTLS:
-      return _("STARTTLS");
-    case PF_SECURITY_NONE:
-    default:
-      return _("no encryption");
-    }
-}
-
-static const char *
-protocol_name (PfServerProtocol protocol)
-{
-  switch (protocol)
-    {
-    case PF_SERVER_PROTOCOL_IMAP:
-      return "IMAP";
-    case PF_SERVER_PROTOCOL_POP3:
-      return "POP3";
-    case PF_SERVER_PROTOCOL_SMTP:
-    default:
-      return "SMTP";
-    }
-}
-
 static char *
 describe_server (PfServerSettings *server)
 {
@@ -381,10 +351,10 @@ describe_server (PfServerSettings *server)
      * user alice@gmx.de" */
     return g_strdup_printf (_("%s, port %u, %s, user %s"), pf_server_settings_get_host (server),
                             pf_server_settings_get_port (server),
-                            security_name (pf_server_settings_get_security (server)), user);
+                            pf_security_get_label (pf_server_settings_get_security (server)), user);
   return g_strdup_printf (_("%s, port %u, %s"), pf_server_settings_get_host (server),
                           pf_server_settings_get_port (server),
-                          security_name (pf_server_settings_get_security (server)));
+                          pf_security_get_label (pf_server_settings_get_security (server)));
 }
 
 static const char *
@@ -913,7 +883,7 @@ start_tests (PfAccountWizard *self)
 
   /* Translators: %s is IMAP or POP3 */
   in_title = g_strdup_printf (_("Incoming Server (%s)"),
-                              protocol_name (pf_server_settings_get_protocol (in)));
+                              pf_server_protocol_get_name (pf_server_settings_get_protocol (in)));
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->incoming_test_row), in_title);
   adw_action_row_set_subtitle (self->incoming_test_row, in_text);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->outgoing_test_row),

@@ -126,38 +126,6 @@ step_report (PfAutoconfigDiscovery *self,
 
 /* Helpers */
 
-static const char *
-protocol_name (PfServerProtocol protocol)
-{
-  switch (protocol)
-    {
-    case PF_SERVER_PROTOCOL_IMAP:
-      return "IMAP";
-    case PF_SERVER_PROTOCOL_POP3:
-      return "POP3";
-    case PF_SERVER_PROTOCOL_SMTP:
-      return "SMTP";
-    default:
-      g_return_val_if_reached ("?");
-    }
-}
-
-static const char *
-security_name (PfSecurity security)
-{
-  switch (security)
-    {
-    case PF_SECURITY_TLS:
-      return C_("security", "TLS");
-    case PF_SECURITY_STARTTLS:
-      return C_("security", "STARTTLS");
-    case PF_SECURITY_NONE:
-      return C_("security", "unencrypted");
-    default:
-      g_return_val_if_reached ("?");
-    }
-}
-
 /* Usable: an incoming IMAP or POP3 server and an outgoing SMTP server. */
 static gboolean
 config_is_usable (const PfAutoconfig *config)
@@ -202,8 +170,8 @@ report_servers (PfAutoconfigDiscovery *self,
 
           /* Translators: e.g. “IMAP server: imap.example.org, port 993, TLS” */
           step_report (self, 0, PF_CHECK_INFO, _("%s server: %s, port %u, %s"),
-                       protocol_name (server->protocol), host, server->port,
-                       security_name (server->security));
+                       pf_server_protocol_get_name (server->protocol), host, server->port,
+                       pf_security_get_label (server->security));
         }
     }
 }
@@ -1201,15 +1169,15 @@ probe_end (Probe      *probe,
               case PF_SERVER_PROTOCOL_IMAP:
                 /* Translators: e.g. “Found an IMAP server at imap.example.org:993 (TLS)” */
                 found = g_strdup_printf (_("Found an IMAP server at %s:%u (%s)"), probe->host,
-                                         probe->port, security_name (probe->security));
+                                         probe->port, pf_security_get_label (probe->security));
                 break;
               case PF_SERVER_PROTOCOL_POP3:
                 found = g_strdup_printf (_("Found a POP3 server at %s:%u (%s)"), probe->host,
-                                         probe->port, security_name (probe->security));
+                                         probe->port, pf_security_get_label (probe->security));
                 break;
               case PF_SERVER_PROTOCOL_SMTP:
                 found = g_strdup_printf (_("Found an SMTP server at %s:%u (%s)"), probe->host,
-                                         probe->port, security_name (probe->security));
+                                         probe->port, pf_security_get_label (probe->security));
                 break;
               default:
                 g_assert_not_reached ();
@@ -1425,7 +1393,7 @@ stage_guess (GTask *task_in)
 
       /* Translators: e.g. “Trying imap.example.org:993 (IMAP, TLS)…” */
       probe->step = step_begin (self, _("Trying %s:%u (%s, %s)…"), probe->host, probe->port,
-                                protocol_name (probe->protocol), security_name (probe->security));
+                                pf_server_protocol_get_name (probe->protocol), pf_security_get_label (probe->security));
       chained_cancellable_init (&probe->cancellable, g_task_get_cancellable (task));
       probe->timeout_id = g_timeout_add_seconds (PROBE_TIMEOUT_SECONDS, on_probe_timeout_cb, probe);
       probe_start (probe, NULL);

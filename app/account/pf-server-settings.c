@@ -76,6 +76,51 @@ enum {
 static GParamSpec *properties[N_PROPS];
 
 /**
+ * pf_server_protocol_get_name:
+ * @protocol: a #PfServerProtocol
+ *
+ * Returns: "IMAP", "POP3" or "SMTP" (names, not for translation)
+ */
+const char *
+pf_server_protocol_get_name (PfServerProtocol protocol)
+{
+  switch (protocol)
+    {
+    case PF_SERVER_PROTOCOL_IMAP:
+      return "IMAP";
+    case PF_SERVER_PROTOCOL_POP3:
+      return "POP3";
+    case PF_SERVER_PROTOCOL_SMTP:
+      return "SMTP";
+    default:
+      g_return_val_if_reached ("?");
+    }
+}
+
+/**
+ * pf_security_get_label:
+ * @security: a #PfSecurity
+ *
+ * Returns: how the user reads it: "TLS", "STARTTLS" or (translated)
+ *   "unencrypted"
+ */
+const char *
+pf_security_get_label (PfSecurity security)
+{
+  switch (security)
+    {
+    case PF_SECURITY_TLS:
+      return C_("security", "TLS");
+    case PF_SECURITY_STARTTLS:
+      return C_("security", "STARTTLS");
+    case PF_SECURITY_NONE:
+      return C_("security", "unencrypted");
+    default:
+      g_return_val_if_reached ("?");
+    }
+}
+
+/**
  * pf_server_protocol_get_default_port:
  * @protocol: a #PfServerProtocol
  * @security: a #PfSecurity

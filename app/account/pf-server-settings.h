@@ -77,6 +77,8 @@ GType            pf_server_protocol_get_type          (void) G_GNUC_CONST;
 GType            pf_security_get_type                 (void) G_GNUC_CONST;
 GType            pf_auth_method_get_type              (void) G_GNUC_CONST;
 
+const char      *pf_server_protocol_get_name          (PfServerProtocol  protocol);
+const char      *pf_security_get_label                (PfSecurity        security);
 guint16          pf_server_protocol_get_default_port  (PfServerProtocol  protocol,
                                                        PfSecurity        security);
 PfSecretService  pf_server_protocol_to_secret_service (PfServerProtocol  protocol);
